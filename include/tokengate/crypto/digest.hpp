@@ -1,0 +1,25 @@
+#pragma once
+
+#include "tokengate/jose/alg.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace tokengate::crypto {
+
+/** SHA-256 of data as raw bytes. */
+std::string sha256(std::string_view data);
+
+/** Lower-case hex of bytes. */
+std::string to_hex(std::string_view bytes);
+
+/** SPEC §8 token fingerprint: first 12 hex characters of SHA-256(token). Safe to log. */
+std::string token_fingerprint(std::string_view token);
+
+/** HMAC of data under secret with the hash of an HS algorithm; empty on library error. */
+std::string hmac(jose::hash h, std::string_view secret, std::string_view data);
+
+/** Constant-time equality (CRYPTO_memcmp) for MACs; false when lengths differ. */
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace tokengate::crypto

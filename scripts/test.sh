@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# THE test command for tokengate (README and .ci/run call exactly this).
+#
+#   scripts/test.sh
+#
+# 0. scripts/install-deps.sh (installs missing Debian 12 packages; silent when none are)
+# 1. normal build in build/ (GCC, RelWithDebInfo, -Werror, Wycheproof vectors from
+#    ../shared/wycheproof when present) + ctest
+# 2. sanitizer build in build-asan/ (clang, Debug, ASan+UBSan, no benchmarks) + ctest;
+#    tests labelled perf, bench or no_asan are left out of this run
+#
+# Environment:
+#   TOKENGATE_SKIP_ASAN=1        skip stage 2 (quick local runs; CI always runs it)
+#   TOKENGATE_JOBS=N             build/test parallelism (default 2)
+#   TOKENGATE_WYCHEPROOF_DIR=D   Wycheproof checkout (default: ../shared/wycheproof)
+#   TOKENGATE_NO_CCACHE=1        do not use ccache even when it is installed
+#
+# The last line of a successful run is "N passed, 0 failed" (both ctest runs added up).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)
+cd "$ROOT"
+
+jobs=${TOKENGATE_JOBS:-2}
+t_start=$SECONDS
+stage="startup"
+stage_times=()
+passed_total=0
+failed_total=0
+
+fmt_time() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+t_stage=$SECONDS
+begin_stage() {
+  stage=$1
+  t_stage=$SECONDS
+  printf '\n========================================================================\n'
+  printf '==== %s   [t+%s]\n' "$stage" "$(fmt_time $((SECONDS - t_start)))"
+  printf '========================================================================\n'
+}
+end_stage() {
+  local took=$((SECONDS - t_stage))
+  stage_times+=("$stage: $(fmt_time "$took")")
+  printf -- '---- done: %s in %s\n' "$stage" "$(fmt_time "$took")"
+}
+
+on_exit() {
+  local rc=$?
+  [ "$rc" -eq 0 ] && return 0
+  printf '\n!!!! test.sh FAILED (exit %s) in stage "%s" after %s\n' \
+    "$rc" "$stage" "$(fmt_time $((SECONDS - t_start)))" >&2
+  if [ "$failed_total" -gt 0 ]; then
+    echo "$passed_total passed, $failed_total failed"
+  fi
+}
+trap on_exit EXIT
+
+# An existing build dir made with another generator, compiler or source tree cannot be
+# reconfigured in place: drop its cache (the object files are rebuilt anyway then).
+drop_stale_cache() { # dir [required-C++-compiler-regex]
+  local dir=$1 want_cxx=${2:-} cache=$1/CMakeCache.txt gen home cxx why=""
+  [ -f "$cache" ] || return 0
+  gen=$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' "$cache")
+  home=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$cache")
+  cxx=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$cache")
+  if [ "$gen" != Ninja ]; then why="generator '$gen'"
+  elif [ "$home" != "$ROOT" ]; then why="source dir '$home'"
+  elif [ -n "$want_cxx" ] && ! [[ "$(basename -- "$cxx")" =~ $want_cxx ]]; then why="compiler '$cxx'"
+  fi
+  if [ -n "$why" ]; then
+    echo "test.sh: $dir was configured with $why; removing its CMake cache"
+    rm -rf -- "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+  fi
+}
+
+run_ctest() { # dir [extra ctest args...]
+  local dir=$1 log=$1/ctest.log rc=0 line failed total
+  shift
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs" --no-tests=error \
+        --timeout "${TOKENGATE_TEST_TIMEOUT:-900}" "$@" 2>&1 | tee "$log" || rc=$?
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
+  if [ -z "$line" ]; then
+    echo "test.sh: no ctest summary line in $log (ctest exit $rc)" >&2
+    failed_total=$((failed_total + 1))
+    return 1
+  fi
+  failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+  passed_total=$((passed_total + total - failed))
+  failed_total=$((failed_total + failed))
+  if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+    echo "test.sh: ctest in $dir: $failed of $total failed (exit $rc)" >&2
+    [ "$failed" -gt 0 ] || failed_total=$((failed_total + 1))
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+begin_stage "0/2 dependencies (scripts/install-deps.sh)"
+bash "$ROOT/scripts/install-deps.sh"
+end_stage
+
+common_args=(-G Ninja)
+if command -v ccache >/dev/null 2>&1 && [ "${TOKENGATE_NO_CCACHE:-0}" != 1 ]; then
+  common_args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Cache hits across clones in other folders (CI builds a fresh clone elsewhere).
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
+  export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
+else
+  common_args+=(-DCMAKE_C_COMPILER_LAUNCHER= -DCMAKE_CXX_COMPILER_LAUNCHER=)
+fi
+
+wycheproof=${TOKENGATE_WYCHEPROOF_DIR:-$ROOT/../shared/wycheproof}
+if [ -d "$wycheproof" ]; then
+  wycheproof=$(cd "$wycheproof" && pwd -P)
+  echo "test.sh: Wycheproof test vectors: $wycheproof"
+else
+  cat >&2 <<MSG
+
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!! WARNING: Wycheproof test vectors not found at
+!!!   $wycheproof
+!!! The Wycheproof signature tests are NOT built or run in this test run.
+!!! Put the vectors there (or set TOKENGATE_WYCHEPROOF_DIR) to run them.
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+
+MSG
+  wycheproof=""
+fi
+common_args+=("-DTOKENGATE_WYCHEPROOF_DIR=$wycheproof")
+
+# ---------------------------------------------------------------------------------------
+begin_stage "1/2 build: build/ (RelWithDebInfo, -Werror)"
+drop_stale_cache build
+cmake -S . -B build "${common_args[@]}" \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENGATE_WERROR=ON
+cmake --build build -j"$jobs"
+end_stage
+
+begin_stage "1/2 tests: build/"
+run_ctest build
+end_stage
+
+# ---------------------------------------------------------------------------------------
+if [ "${TOKENGATE_SKIP_ASAN:-0}" = 1 ]; then
+  printf '\n==== 2/2 sanitizer build SKIPPED (TOKENGATE_SKIP_ASAN=1)\n'
+else
+  begin_stage "2/2 build: build-asan/ (clang, Debug, ASan+UBSan)"
+  drop_stale_cache build-asan '^clang\+\+'
+  CC=clang CXX=clang++ cmake -S . -B build-asan "${common_args[@]}" \
+    -DCMAKE_BUILD_TYPE=Debug -DTOKENGATE_SANITIZE=ON -DTOKENGATE_BENCH=OFF
+  cmake --build build-asan -j"$jobs"
+  end_stage
+
+  begin_stage "2/2 tests: build-asan/ (ASan+UBSan)"
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    run_ctest build-asan -LE '^(perf|bench|no_asan)$'
+  end_stage
+fi
+
+# ---------------------------------------------------------------------------------------
+stage="summary"
+printf '\n==== all stages passed\n'
+for s in "${stage_times[@]}"; do printf '  %s\n' "$s"; done
+printf 'Total elapsed: %s\n' "$(fmt_time $((SECONDS - t_start)))"
+echo "$passed_total passed, $failed_total failed"

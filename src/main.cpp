@@ -1,0 +1,37 @@
+// tokengate entry point: dispatches subcommands; each lives in src/cli/.
+#include "tokengate/cli/explain.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* help =
+    "tokengate — JWT authentication sidecar\n"
+    "usage: tokengate COMMAND [ARGS]\n"
+    "  explain [TOKEN | -] [options]   decode and validate a token offline (see explain --help)\n"
+    "  version                         print the version\n"
+    "  --help                          this text\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::cout << help;
+        return args.empty() ? 2 : 0;
+    }
+    const std::string& cmd = args[0];
+    if (cmd == "version" || cmd == "--version") {
+        std::cout << "tokengate " << TOKENGATE_VERSION << "\n";
+        return 0;
+    }
+    if (cmd == "explain") {
+        const std::vector<std::string> rest(args.begin() + 1, args.end());
+        return tokengate::cli::run_explain(rest, std::cin, std::cout, std::cerr, std::chrono::system_clock::now());
+    }
+    std::cerr << "tokengate: unknown command \"" << cmd << "\"\n" << help;
+    return 2;
+}
