@@ -32,8 +32,10 @@ result<std::chrono::system_clock::time_point> evaluation_time(const parsed_args&
     if (!at) return now;
     std::int64_t secs = 0;
     const auto [p, ec] = std::from_chars(at->data(), at->data() + at->size(), secs);
-    if (ec != std::errc() || p != at->data() + at->size())
-        return failure{"--at needs UNIX seconds (an integer), got \"" + *at + "\""};
+    // system_clock counts nanoseconds in 64 bits: seconds beyond ±2^63 ns overflow (UB).
+    const auto limit = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count();
+    if (ec != std::errc() || p != at->data() + at->size() || secs > limit || secs < -limit)
+        return failure{"--at needs UNIX seconds (an integer within ±" + std::to_string(limit) + "), got \"" + *at + "\""};
     return std::chrono::system_clock::time_point(std::chrono::seconds(secs));
 }
 

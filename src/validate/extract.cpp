@@ -42,7 +42,7 @@ extraction extract_bearer(std::span<const std::string_view> values) {
                                   "Authorization header holds a bare token: prefix it with the scheme 'Bearer '"};
         else
             out.error = rejection{reason::missing_token, "Authorization header present with scheme " +
-                                                             safe_scheme(scheme) + ", expected Bearer"};
+                                                             safe_scheme(sp == std::string_view::npos ? std::string_view{} : scheme) + ", expected Bearer"};
         return out;
     }
     const std::string_view rest = sp == std::string_view::npos ? std::string_view{} : v.substr(sp + 1);

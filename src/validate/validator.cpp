@@ -208,4 +208,14 @@ decision validate(std::string_view token, const trust& t, std::chrono::system_cl
     return d;
 }
 
+std::optional<rejection> recheck(const decision& accepted, const trust& t, std::chrono::system_clock::time_point now,
+                                 const route_policy* route) {
+    if (!accepted.token || !accepted.provider_index || *accepted.provider_index >= t.providers.size())
+        return rejection{reason::malformed_token, "cached decision without a token"};
+    const provider& p = t.providers[*accepted.provider_index];
+    if (!route_accepts(route, p))
+        return rejection{reason::bad_issuer, "iss belongs to provider " + p.name + ", which this route does not accept"};
+    return check_claims(*accepted.token, p, route, seconds_since_epoch(now));
+}
+
 }  // namespace tokengate::validate

@@ -61,4 +61,10 @@ struct decision {
 decision validate(std::string_view token, const trust& t, std::chrono::system_clock::time_point now,
                   const route_policy* route = nullptr, const validate_options& options = {});
 
+/** Re-runs the checks that depend on time and route for a decision accepted earlier
+ *  (the verified-token cache): provider still accepted by the route, exp/nbf/iat, aud,
+ *  required claims, lifetime, typ, scopes. */
+std::optional<rejection> recheck(const decision& accepted, const trust& t, std::chrono::system_clock::time_point now,
+                                 const route_policy* route = nullptr);
+
 }  // namespace tokengate::validate

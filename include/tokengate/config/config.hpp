@@ -1,0 +1,127 @@
+#pragma once
+
+#include "tokengate/validate/policy.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tokengate::config {
+
+/** Where a value starts in the config text: 1-based line and column (0 = unknown). */
+struct source_position {
+    int line = 0;
+    int column = 0;
+};
+
+/** host:port to listen on or connect to. */
+struct endpoint {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+/** Where a provider's keys come from (exactly one source per provider, except that an
+ *  HMAC secret may accompany nothing else). Remote sources are issue 4's. */
+struct key_source {
+    std::optional<std::string> jwks_file;
+    std::optional<std::string> jwks_inline;  //!< JWKS JSON text as written in the config
+    std::optional<std::string> pem_file;
+    std::optional<std::string> secret_env;
+    std::optional<std::string> secret_file;
+    std::optional<std::string> jwks_url;     //!< remote JWKS (https unless allow_http)
+    bool discovery = false;                  //!< OIDC discovery from the issuer
+    bool allow_http = false;
+    std::optional<std::string> ca_file;
+};
+
+/** One trusted issuer: its policy (validate::provider minus keys) and key source. */
+struct provider_config {
+    std::string name;
+    std::string issuer;
+    std::vector<std::string> audiences;
+    bool audience_check = true;             //!< "audience_check": false disables it explicitly
+    std::vector<jose::alg> algorithms;
+    std::chrono::seconds leeway{30};
+    bool require_exp = true;
+    validate::requirements required;
+    std::optional<std::chrono::seconds> max_lifetime;
+    std::optional<std::string> typ;
+    key_source keys;
+};
+
+/** Where tokens are looked for (SPEC §3). Authorization Bearer by default. */
+struct token_source {
+    enum class kind { authorization, header, cookie, query };
+    kind type = kind::authorization;
+    std::string name;  //!< header, cookie or query parameter name (unused for authorization)
+};
+
+/** What a route demands. */
+enum class auth_mode { required, optional, none };
+
+/** A route: normalised path (exact or prefix) and methods → auth mode and requirements.
+ *  The first matching route wins; no match means `default_auth`. */
+struct route_config {
+    std::string path;
+    bool prefix = false;
+    std::vector<std::string> methods;   //!< empty = any
+    auth_mode auth = auth_mode::required;
+    std::vector<std::string> providers; //!< empty = any configured provider
+    validate::requirements required;
+};
+
+/** Identity headers added to forwarded requests (and forward-auth answers). */
+struct identity_config {
+    std::map<std::string, std::string> claim_headers;  //!< claim → header, e.g. sub → X-User-Id
+    std::optional<std::string> payload_header;         //!< whole verified payload, base64url JSON
+    std::string provider_header = "X-Auth-Provider";   //!< "" = not sent
+};
+
+/** Bounds and timeouts of the proxy. */
+struct limits_config {
+    std::size_t max_header_bytes = 16 * 1024;
+    std::optional<std::uint64_t> max_body_bytes;  //!< unset = unlimited (streamed)
+    std::size_t max_connections = 10000;
+    std::size_t max_token_bytes = 8192;
+    std::chrono::milliseconds header_timeout{10000};
+    std::chrono::milliseconds idle_timeout{60000};
+    std::chrono::milliseconds request_timeout{300000};
+    std::chrono::milliseconds upstream_connect_timeout{2000};
+    std::chrono::milliseconds upstream_response_timeout{30000};
+    std::size_t upstream_pool_size = 64;  //!< idle upstream connections kept per thread
+    std::chrono::milliseconds drain_timeout{20000};  //!< SIGTERM: how long in-flight requests may finish
+};
+
+/** Forward-auth endpoint for ingress auth subrequests. */
+struct forward_auth_config {
+    bool enabled = false;
+    std::string path = "/auth";  //!< on the main listener
+};
+
+/** The whole configuration, as loaded and checked. */
+struct config {
+    endpoint listen{"0.0.0.0", 8080};
+    endpoint admin{"127.0.0.1", 9901};
+    endpoint upstream{"127.0.0.1", 3000};
+    int threads = 0;  //!< 0 = one per core
+    std::string realm = "tokengate";
+    std::vector<provider_config> providers;
+    std::vector<token_source> token_sources{token_source{}};
+    std::vector<route_config> routes;
+    auth_mode default_auth = auth_mode::required;
+    identity_config identity;
+    bool strip_authorization = false;
+    forward_auth_config forward_auth;
+    std::size_t token_cache_entries = 10000;  //!< 0 disables the verified-token cache
+    limits_config limits;
+    bool expose_hints = false;  //!< debug only: put the hint in response bodies
+    std::string log_format = "json";  //!< "json" or "text"
+    /** JSON path → where its value was written, filled by parse_config so later checks
+     *  (build_trust) can point into the file. Empty for a config built in code. */
+    std::map<std::string, source_position> positions;
+};
+
+}  // namespace tokengate::config

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "tokengate/proxy/net.hpp"
+
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <chrono>
+
+namespace tokengate::proxy {
+
+namespace http = beast::http;
+
+/** Size of the buffer a body passes through: memory per relay is flat whatever the size. */
+inline constexpr std::size_t relay_chunk = 32 * 1024;
+
+/** Streams a message body from `from` (through its parser) to `to` (through a serializer
+ *  whose header is already written), chunk by chunk, re-framing as the serializer's
+ *  header says. Each read and write has its own `step_timeout`. */
+template <bool isRequest>
+net::awaitable<boost::system::error_code> relay_body(stream& from, beast::flat_buffer& from_buf,
+                                                     http::parser<isRequest, http::buffer_body>& p, stream& to,
+                                                     http::serializer<isRequest, http::buffer_body>& sr,
+                                                     std::chrono::milliseconds step_timeout) {
+    std::array<char, relay_chunk> buf;  // NOLINT: filled by the parser before use
+    do {
+        auto& body = p.get().body();
+        if (!p.is_done()) {
+            body.data = buf.data();
+            body.size = buf.size();
+            from.expires_after(step_timeout);
+            auto [ec, n] = co_await http::async_read(from, from_buf, p);
+            (void)n;
+            if (ec == http::error::need_buffer) ec = {};
+            if (ec) co_return ec;
+            body.size = buf.size() - body.size;
+            body.data = buf.data();
+            body.more = !p.is_done();
+        } else {
+            body.data = nullptr;
+            body.size = 0;
+            body.more = false;
+        }
+        to.expires_after(step_timeout);
+        auto [ec, n] = co_await http::async_write(to, sr);
+        (void)n;
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) co_return ec;
+    } while (!p.is_done() || !sr.is_done());
+    co_return boost::system::error_code{};
+}
+
+/** Copies bytes both ways between two upgraded connections until either side closes or
+ *  stays silent for `idle`; `a_pending`/`b_pending` hold bytes already read past the
+ *  handshake on each side. */
+net::awaitable<void> tunnel(stream& a, beast::flat_buffer& a_pending, stream& b, beast::flat_buffer& b_pending,
+                            std::chrono::milliseconds idle);
+
+}  // namespace tokengate::proxy

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "tokengate/proxy/runtime.hpp"
+#include "tokengate/proxy/worker.hpp"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tokengate::proxy {
+
+/** The running proxy: N workers (one thread and event loop each) on the main listener,
+ *  the admin listener and signal handling on the calling thread. */
+class server {
+public:
+    /** `config_path` is re-read on SIGHUP; `rt` is the validated initial snapshot. */
+    server(std::string config_path, runtime_ptr rt);
+
+    /** Binds the listeners (throws on failure), serves until SIGTERM/SIGINT, drains
+     *  in-flight requests up to the drain timeout and returns the exit status. */
+    int run();
+
+    /** The snapshot workers currently use (admin endpoints read it). */
+    runtime_ptr current() const;
+
+    /** Builds and publishes a new snapshot from the config file; keeps the old one and
+     *  logs why when the new one is invalid. Returns whether it was applied. */
+    bool reload();
+
+    /** Hands a snapshot to every worker (also the hook for key refreshes). */
+    void publish(runtime_ptr rt);
+
+    shared_state& shared() noexcept { return shared_; }
+
+private:
+    net::awaitable<void> wait_signals();
+
+    std::string config_path_;
+    runtime_ptr rt_;
+    shared_state shared_;
+    net::io_context control_{1};
+    std::vector<std::unique_ptr<worker>> workers_;
+    std::vector<std::thread> threads_;
+    std::uint64_t next_generation_ = 1;
+};
+
+/** Loads a config file and builds a snapshot; errors and warnings are logged. */
+runtime_ptr load_runtime(const std::string& config_path, std::uint64_t generation, std::string& error);
+
+}  // namespace tokengate::proxy

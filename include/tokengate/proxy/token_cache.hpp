@@ -1,0 +1,47 @@
+#pragma once
+
+#include "tokengate/validate/validator.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace tokengate::proxy {
+
+/** Verified-token cache of one worker thread (no locks: one per io_context). Keyed by
+ *  SHA-256 of the token; bounded by entry count (oldest evicted first); an entry lives
+ *  until the token's exp and only for the trust snapshot it was verified under. A hit
+ *  skips parsing and signature verification, never the time and route checks. */
+class token_cache {
+public:
+    explicit token_cache(std::size_t capacity) : capacity_(capacity) {}
+
+    /** The accepted decision cached for `token` under `generation`, or nullptr. */
+    std::shared_ptr<const validate::decision> find(std::string_view token, std::uint64_t generation, double now);
+
+    /** Caches an accepted decision (rejections are never cached). */
+    void insert(std::string_view token, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
+                double now);
+
+    std::size_t size() const noexcept { return map_.size(); }
+    std::uint64_t hits() const noexcept { return hits_; }
+    std::uint64_t misses() const noexcept { return misses_; }
+
+private:
+    struct entry {
+        std::shared_ptr<const validate::decision> decision;
+        std::uint64_t generation;
+        double expires;
+    };
+
+    std::size_t capacity_;
+    std::unordered_map<std::string, entry> map_;
+    std::deque<std::string> order_;  //!< insertion order for eviction
+    std::uint64_t hits_ = 0;
+    std::uint64_t misses_ = 0;
+};
+
+}  // namespace tokengate::proxy

@@ -1,0 +1,165 @@
+#include "tokengate/proxy/auth_response.hpp"
+#include "tokengate/proxy/exchange.hpp"
+#include "tokengate/proxy/header_rewrite.hpp"
+#include "tokengate/proxy/relay.hpp"
+
+#include <boost/asio/write.hpp>
+
+namespace tokengate::proxy {
+namespace {
+
+bool idempotent(http::verb v) {
+    return v == http::verb::get || v == http::verb::head || v == http::verb::options || v == http::verb::put ||
+           v == http::verb::delete_ || v == http::verb::trace;
+}
+
+bool wants_upgrade(const http::request_header<>& h) {
+    return h.count(http::field::upgrade) != 0 &&
+           http::token_list{h[http::field::connection]}.exists("upgrade");
+}
+
+// Rewrites the client's header into the upstream's: hygiene first (hop-by-hop and
+// spoofable identity headers out), then what tokengate vouches for.
+void rewrite_request(http::request_header<>& h, const runtime& rt, const auth_outcome& outcome,
+                     const log::request_context& ctx, const std::string& target, bool upgrade) {
+    const auto& cfg = rt.cfg;
+    strip_hop_by_hop(h, upgrade);
+    strip_identity(h, cfg.identity);
+    h.erase(http::field::expect);  // answered here (100 Continue) once the request is authorised
+    if (cfg.strip_authorization) h.erase(http::field::authorization);
+    const std::string host(h[http::field::host]);
+    set_forwarded(h, ctx.client, host);
+    h.set("X-Request-Id", ctx.request_id);
+    if (outcome.verdict == auth_outcome::kind::accepted && outcome.decision && outcome.decision->token) {
+        const auto& tok = *outcome.decision->token;
+        add_identity(h, cfg.identity, tok.payload, tok.payload_text, outcome.decision->ev.provider);
+    }
+    h.target(target);
+    h.version(11);
+    // HTTP/1.1 defaults to keep-alive; with the hop-by-hop Connection header gone, the
+    // upstream connection stays reusable (an upgrade keeps its "Connection: upgrade").
+}
+
+struct upstream_exchange {
+    stream conn;
+    beast::flat_buffer buf;
+    bool reused;
+};
+
+net::awaitable<after> upstream_failed(client_conn& c, const log::request_context& ctx, http::status st,
+                                      std::string_view what, const boost::system::error_code& ec, unsigned version) {
+    log::event("error", "upstream.error", std::string(what) + ": " + ec.message(), &ctx, static_cast<int>(st));
+    co_return co_await respond(c, st,
+                               error_body(st == http::status::gateway_timeout ? "upstream_timeout" : "upstream_unavailable",
+                                          what, ctx.request_id),
+                               version, false);
+}
+
+}  // namespace
+
+net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_parser<http::empty_body>& hp,
+                              const auth_outcome& outcome, const log::request_context& ctx, std::string target) {
+    const auto& lim = rt.cfg.limits;
+    const unsigned client_version = hp.get().version();
+    const bool client_keep_alive = hp.get().keep_alive() && !c.w.shared().draining;
+    const bool upgrade = wants_upgrade(hp.get());
+    const bool expect_continue = beast::iequals(hp.get()[http::field::expect], "100-continue");
+    const http::verb method = hp.get().method();
+    const bool body = hp.chunked() || (hp.content_length() && *hp.content_length() > 0);
+
+    http::request_parser<http::buffer_body> rp{std::move(hp)};
+    if (lim.max_body_bytes) rp.body_limit(*lim.max_body_bytes);
+    else rp.body_limit(boost::none);
+    rewrite_request(rp.get().base(), rt, outcome, ctx, target, upgrade);
+
+    // Connect (or reuse); a pooled connection the upstream closed meanwhile fails on first
+    // use, and an idempotent request without a body is then retried once on a fresh one.
+    std::optional<upstream_exchange> up;
+    std::optional<http::response_parser<http::empty_body>> head;
+    for (int attempt = 0;; ++attempt) {
+        auto lease = co_await c.w.pool().acquire(rt.cfg.upstream, lim.upstream_connect_timeout);
+        if (lease.error)
+            co_return co_await upstream_failed(c, ctx,
+                                               lease.error == beast::error::timeout ? http::status::gateway_timeout
+                                                                                   : http::status::bad_gateway,
+                                               "connect", lease.error, client_version);
+        up.emplace(upstream_exchange{std::move(*lease.conn), {}, lease.reused});
+        if (expect_continue && attempt == 0) {
+            static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+            c.client.expires_after(lim.idle_timeout);
+            auto [wec, wn] = co_await net::async_write(c.client, net::buffer(cont.data(), cont.size()), as_tuple_awaitable);
+            (void)wn;
+            if (wec) co_return after::close;
+        }
+        http::request_serializer<http::buffer_body> sr{rp.get()};
+        up->conn.expires_after(lim.upstream_response_timeout);
+        auto [hec, hn] = co_await http::async_write_header(up->conn, sr);
+        (void)hn;
+        boost::system::error_code ec = hec;
+        if (!ec) ec = co_await relay_body(c.client, c.buf, rp, up->conn, sr, lim.idle_timeout);
+        if (!ec) {
+            head.emplace();
+            head->body_limit(boost::none);
+            if (method == http::verb::head) head->skip(true);
+            up->conn.expires_after(lim.upstream_response_timeout);
+            auto [rec, rn] = co_await http::async_read_header(up->conn, up->buf, *head);
+            (void)rn;
+            ec = rec;
+        }
+        if (!ec) break;
+        const bool retry = attempt == 0 && up->reused && !body && idempotent(method) && ec != beast::error::timeout;
+        if (retry) continue;
+        co_return co_await upstream_failed(c, ctx,
+                                           ec == beast::error::timeout ? http::status::gateway_timeout
+                                                                      : http::status::bad_gateway,
+                                           "exchange", ec, client_version);
+    }
+    // Interim 1xx responses (other than 101) are not relayed: read on to the final one.
+    while (head->get().result_int() / 100 == 1 && head->get().result() != http::status::switching_protocols) {
+        head.emplace();
+        head->body_limit(boost::none);
+        if (method == http::verb::head) head->skip(true);
+        up->conn.expires_after(lim.upstream_response_timeout);
+        auto [rec, rn] = co_await http::async_read_header(up->conn, up->buf, *head);
+        (void)rn;
+        if (rec) co_return co_await upstream_failed(c, ctx, http::status::bad_gateway, "interim response", rec, client_version);
+    }
+    if (head->get().result() == http::status::switching_protocols) {
+        if (!upgrade) co_return co_await upstream_failed(c, ctx, http::status::bad_gateway, "unrequested 101",
+                                                         {}, client_version);
+        http::response<http::empty_body> res{std::move(head->get())};
+        c.client.expires_after(lim.idle_timeout);
+        auto [wec, wn] = co_await http::async_write(c.client, res);
+        (void)wn;
+        if (!wec) co_await tunnel(c.client, c.buf, up->conn, up->buf, lim.idle_timeout);
+        co_return after::close;
+    }
+    http::response_parser<http::buffer_body> rp2{std::move(*head)};
+    auto& res = rp2.get();
+    strip_hop_by_hop(res.base(), false);
+    bool keep = client_keep_alive;
+    const bool no_body = method == http::verb::head || res.result() == http::status::no_content ||
+                         res.result() == http::status::not_modified;
+    if (!no_body && !res.has_content_length() && !rp2.chunked()) {
+        // Upstream body ends at its EOF: re-frame as chunked, or end ours by closing.
+        if (client_version == 11) res.chunked(true);
+        else keep = false;
+    }
+    res.version(client_version);
+    res.keep_alive(keep);
+    res.set("X-Request-Id", ctx.request_id);
+    http::response_serializer<http::buffer_body> rs{res};
+    c.client.expires_after(lim.idle_timeout);
+    auto [wec, wn] = co_await http::async_write_header(c.client, rs);
+    (void)wn;
+    if (wec) co_return after::close;
+    const auto ec = co_await relay_body(up->conn, up->buf, rp2, c.client, rs, lim.idle_timeout);
+    if (ec) {
+        log::event("warn", "upstream.error", "response body relay: " + ec.message(), &ctx, 502);
+        co_return after::close;  // headers are out: the only honest signal left is closing
+    }
+    if (rp2.keep_alive() && up->buf.size() == 0) c.w.pool().release(std::move(up->conn));
+    co_return keep ? after::keep_alive : after::close;
+}
+
+}  // namespace tokengate::proxy

@@ -1,0 +1,92 @@
+#include "tokengate/proxy/header_rewrite.hpp"
+
+#include "tokengate/jose/base64url.hpp"
+#include "tokengate/jose/json.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace tokengate::proxy {
+namespace {
+
+namespace http = boost::beast::http;
+
+std::vector<std::string> connection_tokens(const http::fields& h) {
+    std::vector<std::string> out;
+    const auto range = h.equal_range(http::field::connection);
+    for (auto it = range.first; it != range.second; ++it) {
+        for (auto tok : http::token_list{it->value()}) out.emplace_back(tok);
+    }
+    return out;
+}
+
+bool clean_value(std::string_view v) {
+    return std::none_of(v.begin(), v.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && u != '\t') || u == 0x7F;
+    });
+}
+
+std::string header_text(const rapidjson::Value& v) {
+    if (v.IsString()) return {v.GetString(), v.GetStringLength()};
+    if (v.IsArray() && std::all_of(v.Begin(), v.End(), [](const rapidjson::Value& e) { return e.IsString(); })) {
+        std::string out;
+        for (const auto& e : v.GetArray()) out += (out.empty() ? "" : ",") + std::string(e.GetString(), e.GetStringLength());
+        return out;
+    }
+    return jose::to_json(v);
+}
+
+}  // namespace
+
+void strip_hop_by_hop(http::fields& h, bool keep_upgrade) {
+    for (const auto& tok : connection_tokens(h)) {
+        if (keep_upgrade && boost::beast::iequals(tok, "upgrade")) continue;
+        if (boost::beast::iequals(tok, "close") || boost::beast::iequals(tok, "keep-alive")) continue;
+        h.erase(tok);
+    }
+    h.erase(http::field::connection);
+    h.erase(http::field::keep_alive);
+    h.erase(http::field::proxy_connection);
+    h.erase(http::field::te);
+    h.erase(http::field::trailer);
+    h.erase(http::field::proxy_authorization);
+    h.erase(http::field::proxy_authenticate);
+    if (keep_upgrade) h.set(http::field::connection, "upgrade");
+    else h.erase(http::field::upgrade);
+}
+
+void set_forwarded(http::fields& h, std::string_view client_ip, std::string_view host) {
+    const auto xff = h.find("X-Forwarded-For");
+    if (xff != h.end()) {
+        const std::string joined = std::string(xff->value()) + ", " + std::string(client_ip);
+        h.set("X-Forwarded-For", joined);
+    } else {
+        h.set("X-Forwarded-For", client_ip);
+    }
+    if (h.find("X-Forwarded-Proto") == h.end()) h.set("X-Forwarded-Proto", "http");
+    if (h.find("X-Forwarded-Host") == h.end() && !host.empty()) h.set("X-Forwarded-Host", host);
+}
+
+void strip_identity(http::fields& h, const config::identity_config& id) {
+    for (const auto& [claim, header] : id.claim_headers) h.erase(header);
+    if (id.payload_header) h.erase(*id.payload_header);
+    if (!id.provider_header.empty()) h.erase(id.provider_header);
+}
+
+void add_identity(http::fields& h, const config::identity_config& id, const rapidjson::Value& claims,
+                  std::string_view payload_json, std::string_view provider) {
+    for (const auto& [claim, header] : id.claim_headers) {
+        const rapidjson::Value* v = jose::find_member(claims, claim);
+        if (v == nullptr) continue;
+        const std::string text = header_text(*v);
+        if (clean_value(text)) h.set(header, text);
+    }
+    if (id.payload_header) h.set(*id.payload_header, jose::base64url_encode(payload_json));
+    if (!id.provider_header.empty()) h.set(id.provider_header, provider);
+}
+
+}  // namespace tokengate::proxy

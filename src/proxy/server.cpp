@@ -1,0 +1,140 @@
+#include "tokengate/proxy/server.hpp"
+
+#include "tokengate/admin/admin_server.hpp"
+#include "tokengate/config/load.hpp"
+#include "tokengate/log/event_log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <mutex>
+
+namespace tokengate::proxy {
+namespace {
+
+std::mutex current_mutex;
+
+tcp::endpoint endpoint_of(const config::endpoint& e) {
+    return {net::ip::make_address(e.host.empty() ? "0.0.0.0" : e.host), e.port};
+}
+
+std::string joined(const std::vector<config::diagnostic>& ds) {
+    std::string out;
+    for (const auto& d : ds) out += (out.empty() ? "" : "; ") + config::to_string(d);
+    return out;
+}
+
+}  // namespace
+
+runtime_ptr load_runtime(const std::string& config_path, std::uint64_t generation, std::string& error) {
+    config::load_result lr = config::load_config_file(config_path);
+    for (const auto& w : lr.warnings) log::event("warn", "config.warning", config::to_string(w));
+    if (!lr.errors.empty() || !lr.cfg) {
+        error = joined(lr.errors);
+        return nullptr;
+    }
+    config::trust_result tr = config::build_trust(*lr.cfg);
+    for (const auto& w : tr.warnings) log::event("warn", "config.warning", config::to_string(w));
+    if (!tr.errors.empty() || !tr.trust) {
+        error = joined(tr.errors);
+        return nullptr;
+    }
+    auto rt = std::make_shared<runtime>();
+    rt->cfg = std::move(*lr.cfg);
+    if (rt->cfg.threads == 0) rt->cfg.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    rt->trust = std::move(*tr.trust);
+    rt->route_policies = make_route_policies(rt->cfg);
+    rt->generation = generation;
+    return rt;
+}
+
+server::server(std::string config_path, runtime_ptr rt) : config_path_(std::move(config_path)), rt_(std::move(rt)) {
+    next_generation_ = rt_->generation + 1;
+}
+
+runtime_ptr server::current() const {
+    std::lock_guard lock(current_mutex);
+    return rt_;
+}
+
+void server::publish(runtime_ptr rt) {
+    {
+        std::lock_guard lock(current_mutex);
+        rt_ = rt;
+    }
+    for (auto& w : workers_) net::post(w->ioc(), [wp = w.get(), rt] { wp->set_runtime(rt); });
+}
+
+bool server::reload() {
+    if (config_path_.empty()) {
+        log::event("info", "config.reload", "no configuration file to reload (demo)");
+        return false;
+    }
+    std::string error;
+    runtime_ptr rt = load_runtime(config_path_, next_generation_++, error);
+    if (!rt) {
+        log::event("error", "config.reload", "new configuration refused, the running one stays: " + error);
+        return false;
+    }
+    const runtime_ptr old = current();
+    if (rt->cfg.listen.port != old->cfg.listen.port || rt->cfg.listen.host != old->cfg.listen.host ||
+        rt->cfg.threads != old->cfg.threads)
+        log::event("warn", "config.reload", "listen address and threads change only on restart");
+    publish(std::move(rt));
+    log::event("info", "config.reload", "configuration reloaded");
+    return true;
+}
+
+net::awaitable<void> server::wait_signals() {
+    net::signal_set signals(control_, SIGTERM, SIGINT, SIGHUP);
+    for (;;) {
+        auto [ec, sig] = co_await signals.async_wait(as_tuple_awaitable);
+        if (ec) co_return;
+        if (sig == SIGHUP) {
+            reload();
+            continue;
+        }
+        break;
+    }
+    log::event("info", "proxy.drain", "stopping: no new connections, finishing requests in flight");
+    shared_.draining = true;
+    for (auto& w : workers_) net::post(w->ioc(), [wp = w.get()] { wp->stop_accepting(); });
+    const auto deadline = std::chrono::steady_clock::now() + current()->cfg.limits.drain_timeout;
+    net::steady_timer timer(control_);
+    while (shared_.open_connections > 0 && std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(std::chrono::milliseconds(20));
+        co_await timer.async_wait(as_tuple_awaitable);
+    }
+    if (shared_.open_connections > 0)
+        log::event("warn", "proxy.drain", std::to_string(shared_.open_connections.load()) +
+                                              " connections still open at the drain timeout; closing them");
+    for (auto& w : workers_) w->ioc().stop();
+    control_.stop();
+}
+
+int server::run() {
+    const runtime_ptr rt = current();
+    const int n = rt->cfg.threads;
+    for (int i = 0; i < n; ++i) {
+        workers_.push_back(std::make_unique<worker>(shared_, rt, i));
+        workers_.back()->listen(endpoint_of(rt->cfg.listen));
+    }
+    admin::start_admin(control_, endpoint_of(rt->cfg.admin), *this);
+    net::co_spawn(control_, wait_signals(), net::detached);
+    log::event("info", "proxy.listen",
+               "listening on " + rt->cfg.listen.host + ":" + std::to_string(rt->cfg.listen.port) + " with " +
+                   std::to_string(n) + " worker(s); admin on " + rt->cfg.admin.host + ":" +
+                   std::to_string(rt->cfg.admin.port) + "; upstream " + rt->cfg.upstream.host + ":" +
+                   std::to_string(rt->cfg.upstream.port));
+    for (auto& w : workers_) threads_.emplace_back([wp = w.get()] { wp->ioc().run(); });
+    control_.run();
+    for (auto& t : threads_) t.join();
+    log::event("info", "proxy.stop", "stopped");
+    return 0;
+}
+
+}  // namespace tokengate::proxy
