@@ -77,13 +77,15 @@ bool ready(const runtime& rt, std::string& detail) {
     return ok;
 }
 
-void start_admin(net::io_context& ioc, const tcp::endpoint& ep, server& srv) {
+tcp::endpoint start_admin(net::io_context& ioc, const tcp::endpoint& ep, server& srv) {
     tcp::acceptor acceptor(ioc);
     acceptor.open(ep.protocol());
     acceptor.set_option(net::socket_base::reuse_address(true));
     acceptor.bind(ep);
     acceptor.listen();
+    const tcp::endpoint bound = acceptor.local_endpoint();
     net::co_spawn(ioc, admin_accept(std::move(acceptor), srv), net::detached);
+    return bound;
 }
 
 }  // namespace tokengate::admin

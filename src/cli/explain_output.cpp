@@ -30,16 +30,42 @@ void print_members(std::ostream& out, const rapidjson::Value& obj, double now) {
     }
 }
 
-std::string verdict(const validate::decision& d) {
-    if (!d.accepted()) return "rejected";
-    return d.signature_checked ? "accepted" : "unverified";
-}
-
 std::string json_string(std::string_view s) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
     return sb.GetString();
+}
+
+// Header/claims of a token refused before it was fully parsed: members when the segment
+// is a JSON object, else the decoded text, escaped.
+void print_partial(std::ostream& out, const char* title, const std::string& text, double now) {
+    const jose::json_parse p = jose::parse_json_object(text, 64);
+    if (p.error == jose::json_error::none) {
+        out << title << "\n";
+        print_members(out, p.doc, now);
+    } else {
+        out << title << " (not JSON)  " << json_string(text) << "\n";
+    }
+}
+
+std::string verdict(const validate::decision& d) {
+    if (!d.accepted()) return "rejected";
+    return d.signature_checked ? "accepted" : "unverified";
+}
+
+
+// A segment that decoded to a JSON object is written as that object (the parser already
+// vetted it), so consumers see one type; anything else is null.
+template <class Writer>
+void write_partial(Writer& w, const std::optional<std::string>& text) {
+    if (!text) {
+        w.Null();
+        return;
+    }
+    const jose::json_parse p = jose::parse_json_object(*text, 64);
+    if (p.error == jose::json_error::none) p.doc.Accept(w);
+    else w.Null();
 }
 
 }  // namespace
@@ -55,8 +81,8 @@ void print_human(std::ostream& out, const validate::decision& d, const explain_p
         out << "claims\n";
         print_members(out, d.token->payload, now);
     } else if (partial != nullptr && partial->header_text) {
-        out << "header (decoded)   " << json_string(*partial->header_text) << "\n";
-        if (partial->payload_text) out << "claims (decoded)   " << json_string(*partial->payload_text) << "\n";
+        print_partial(out, "header", *partial->header_text, now);
+        if (partial->payload_text) print_partial(out, "claims", *partial->payload_text, now);
     }
     if (d.signature_checked) out << "signature          verified\n";
     else if (!policy.have_key)
@@ -95,12 +121,10 @@ void print_json(std::ostream& out, const validate::decision& d, const explain_po
     w.Int64(d.ev.now);
     w.Key("header");
     if (d.token) d.token->header.Accept(w);
-    else if (partial != nullptr && partial->header_text) w.String(partial->header_text->c_str());
-    else w.Null();
+    else write_partial(w, partial != nullptr ? partial->header_text : std::nullopt);
     w.Key("claims");
     if (d.token) d.token->payload.Accept(w);
-    else if (partial != nullptr && partial->payload_text) w.String(partial->payload_text->c_str());
-    else w.Null();
+    else write_partial(w, partial != nullptr ? partial->payload_text : std::nullopt);
     w.Key("notes");
     w.StartArray();
     for (const auto& n : policy.notes) w.String(n.c_str());

@@ -101,7 +101,7 @@ result<key> make_rsa_key(std::string_view n, std::string_view e, int min_bits) {
     if (bits < min_bits)
         return failure{"RSA key is " + std::to_string(bits) + " bits; at least " +
                        std::to_string(min_bits) + " are required"};
-    if (e.empty() || (static_cast<unsigned char>(e.back()) & 1u) == 0 || (e.size() == 1 && e.front() < 3))
+    if (e.empty() || (static_cast<unsigned char>(e.back()) & 1u) == 0 || (e.size() == 1 && static_cast<unsigned char>(e.front()) < 3))
         return failure{"RSA public exponent must be odd and at least 3"};
     bignum_ptr bn_n = to_bn(n);
     bignum_ptr bn_e = to_bn(e);

@@ -257,16 +257,18 @@ compact_parse parse_compact(std::string_view token, const parse_limits& limits) 
                                                          : segment_error("signature", s));
         return res;
     }
-    if (auto r = check_header(jws)) {
-        res.error = std::move(r);
-        return res;
-    }
+    // The payload's JSON is structure (checked before the header's members), and parsing
+    // it first lets explain show the claims of a token refused for its header.
     json_parse pp = parse_json_object(p.bytes, limits.max_json_depth);
     if (pp.error != json_error::none) {
         res.error = malformed(json_hint("payload", pp));
         return res;
     }
     res.payload_text = p.bytes;
+    if (auto r = check_header(jws)) {
+        res.error = std::move(r);
+        return res;
+    }
     jws.payload = std::move(pp.doc);
     jws.payload_text = p.bytes;
     jws.signature = s.bytes;

@@ -155,7 +155,7 @@ void reject(const request_context& ctx, const rejection& r, const validate::evid
 }
 
 void event(std::string_view level, std::string_view name, std::string_view message, const request_context* ctx,
-           int status) {
+           int status, std::initializer_list<std::pair<std::string_view, std::string_view>> extra) {
     rapidjson::StringBuffer sb;
     writer w(sb);
     w.StartObject();
@@ -166,6 +166,10 @@ void event(std::string_view level, std::string_view name, std::string_view messa
         w.Int(status);
     }
     str(w, "message", message);
+    for (const auto& [k, v] : extra) {
+        w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+        w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    }
     w.EndObject();
     emit(sb, level);
 }

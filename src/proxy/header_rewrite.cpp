@@ -46,6 +46,10 @@ void strip_hop_by_hop(http::fields& h, bool keep_upgrade) {
     for (const auto& tok : connection_tokens(h)) {
         if (keep_upgrade && boost::beast::iequals(tok, "upgrade")) continue;
         if (boost::beast::iequals(tok, "close") || boost::beast::iequals(tok, "keep-alive")) continue;
+        // Framing stays whatever a client names: the body is relayed with the framing the
+        // parser saw, and a header without it makes the upstream read the body as the next
+        // request (request smuggling past authentication).
+        if (boost::beast::iequals(tok, "content-length") || boost::beast::iequals(tok, "transfer-encoding")) continue;
         h.erase(tok);
     }
     h.erase(http::field::connection);
@@ -60,13 +64,11 @@ void strip_hop_by_hop(http::fields& h, bool keep_upgrade) {
 }
 
 void set_forwarded(http::fields& h, std::string_view client_ip, std::string_view host) {
-    const auto xff = h.find("X-Forwarded-For");
-    if (xff != h.end()) {
-        const std::string joined = std::string(xff->value()) + ", " + std::string(client_ip);
-        h.set("X-Forwarded-For", joined);
-    } else {
-        h.set("X-Forwarded-For", client_ip);
-    }
+    // Several X-Forwarded-For lines are one list (RFC 9110 §5.3): keep every hop.
+    std::string joined;
+    const auto xff = h.equal_range("X-Forwarded-For");
+    for (auto it = xff.first; it != xff.second; ++it) joined.append(it->value()).append(", ");
+    h.set("X-Forwarded-For", joined.append(client_ip));
     if (h.find("X-Forwarded-Proto") == h.end()) h.set("X-Forwarded-Proto", "http");
     if (h.find("X-Forwarded-Host") == h.end() && !host.empty()) h.set("X-Forwarded-Host", host);
 }

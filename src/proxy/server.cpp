@@ -119,17 +119,20 @@ net::awaitable<void> server::wait_signals() {
 int server::run() {
     const runtime_ptr rt = current();
     const int n = rt->cfg.threads;
+    tcp::endpoint listen = endpoint_of(rt->cfg.listen);
     for (int i = 0; i < n; ++i) {
         workers_.push_back(std::make_unique<worker>(shared_, rt, i));
-        workers_.back()->listen(endpoint_of(rt->cfg.listen));
+        listen = workers_.back()->listen(listen);  // port 0: the others join the port the first got
     }
-    admin::start_admin(control_, endpoint_of(rt->cfg.admin), *this);
+    const tcp::endpoint admin_ep = admin::start_admin(control_, endpoint_of(rt->cfg.admin), *this);
     net::co_spawn(control_, wait_signals(), net::detached);
     log::event("info", "proxy.listen",
-               "listening on " + rt->cfg.listen.host + ":" + std::to_string(rt->cfg.listen.port) + " with " +
-                   std::to_string(n) + " worker(s); admin on " + rt->cfg.admin.host + ":" +
-                   std::to_string(rt->cfg.admin.port) + "; upstream " + rt->cfg.upstream.host + ":" +
-                   std::to_string(rt->cfg.upstream.port));
+               "listening on " + listen.address().to_string() + ":" + std::to_string(listen.port()) + " with " +
+                   std::to_string(n) + " worker(s); admin on " + admin_ep.address().to_string() + ":" +
+                   std::to_string(admin_ep.port()) + "; upstream " + rt->cfg.upstream.host + ":" +
+                   std::to_string(rt->cfg.upstream.port),
+               nullptr, 0,
+               {{"listen_port", std::to_string(listen.port())}, {"admin_port", std::to_string(admin_ep.port())}});
     for (auto& w : workers_) threads_.emplace_back([wp = w.get()] { wp->ioc().run(); });
     control_.run();
     for (auto& t : threads_) t.join();

@@ -76,6 +76,10 @@ net::awaitable<head_result> read_head(client_conn& c, const runtime& rt, http::r
     if (has_obs_fold(data.substr(0, head_len))) co_return refuse(http::status::bad_request, "obs-fold in header");
     p.eager(false);
     p.header_limit(static_cast<std::uint32_t>(lim.max_header_bytes + 4));
+    // Beast checks Content-Length against body_limit (default 1 MiB) while parsing the
+    // header; bodies are streamed, so only the configured maximum applies.
+    if (lim.max_body_bytes) p.body_limit(*lim.max_body_bytes);
+    else p.body_limit(boost::none);
     beast::error_code ec;
     const std::size_t used = p.put(net::buffer(data.data(), head_len), ec);
     if (ec || !p.is_header_done()) co_return refuse(http::status::bad_request, ec ? ec.message() : "incomplete header");

@@ -17,7 +17,7 @@ worker::worker(shared_state& shared, runtime_ptr rt, int index)
       cache_(rt_->cfg.token_cache_entries / static_cast<std::size_t>(std::max(1, rt_->cfg.threads))),
       pool_(ioc_, rt_->cfg.limits.upstream_pool_size) {}
 
-void worker::listen(const tcp::endpoint& ep) {
+tcp::endpoint worker::listen(const tcp::endpoint& ep) {
     acceptor_.emplace(ioc_);
     acceptor_->open(ep.protocol());
     acceptor_->set_option(net::socket_base::reuse_address(true));
@@ -28,6 +28,7 @@ void worker::listen(const tcp::endpoint& ep) {
     acceptor_->bind(ep);
     acceptor_->listen(net::socket_base::max_listen_connections);
     net::co_spawn(ioc_, accept_loop(), net::detached);
+    return acceptor_->local_endpoint();
 }
 
 void worker::stop_accepting() {

@@ -21,8 +21,8 @@ inline constexpr std::chrono::milliseconds default_process_timeout{10'000};
 
 /** How to start a child: stdin bytes, extra environment and a deadline. */
 struct process_options {
-    std::optional<std::string> stdin_data;                    //!< nullopt: stdin is /dev/null
-    std::vector<std::pair<std::string, std::string>> env;     //!< added to, or replacing, the parent's
+    std::optional<std::string> stdin_data;                 //!< nullopt: stdin is /dev/null
+    std::vector<std::pair<std::string, std::string>> env;  //!< added to, or replacing, the parent's
     std::chrono::milliseconds timeout = default_process_timeout;
 };
 
@@ -84,7 +84,8 @@ private:
     int wake_write_ = -1;  // closing/writing it tells the pump thread to finish
     mutable std::mutex mutex_;
     std::condition_variable changed_;
-    std::string out_;  // stdout not yet returned as a line
+    std::string out_;           // stdout; lines before out_start_ were returned already
+    std::size_t out_start_ = 0;
     std::string err_;
     bool out_closed_ = false;
     std::thread pump_thread_;

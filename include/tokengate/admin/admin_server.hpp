@@ -5,8 +5,9 @@
 
 namespace tokengate::admin {
 
-/** Serves /healthz, /readyz on the admin listener (on the control event loop). */
-void start_admin(proxy::net::io_context& ioc, const proxy::tcp::endpoint& ep, proxy::server& srv);
+/** Serves /healthz, /readyz on the admin listener (on the control event loop); returns
+ *  the bound endpoint. */
+proxy::tcp::endpoint start_admin(proxy::net::io_context& ioc, const proxy::tcp::endpoint& ep, proxy::server& srv);
 
 /** Readiness: every provider has keys. `detail` names those that lack them. */
 bool ready(const proxy::runtime& rt, std::string& detail);

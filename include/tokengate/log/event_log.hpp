@@ -6,6 +6,8 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <initializer_list>
 
 namespace tokengate::log {
 
@@ -26,6 +28,7 @@ void reject(const request_context& ctx, const rejection& r, const validate::evid
 
 /** An event without request evidence ("config.load", "proxy.listen", "upstream.error"…). */
 void event(std::string_view level, std::string_view name, std::string_view message,
-           const request_context* ctx = nullptr, int status = 0);
+           const request_context* ctx = nullptr, int status = 0,
+           std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {});
 
 }  // namespace tokengate::log

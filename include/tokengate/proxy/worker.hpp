@@ -32,8 +32,9 @@ public:
     shared_state& shared() noexcept { return shared_; }
     int index() const noexcept { return index_; }
 
-    /** Opens the acceptor on `ep` (reuse_port) and starts accepting. Throws on failure. */
-    void listen(const tcp::endpoint& ep);
+    /** Opens the acceptor on `ep` (reuse_port) and starts accepting; returns the bound
+     *  endpoint (port 0 picks one). Throws on failure. */
+    tcp::endpoint listen(const tcp::endpoint& ep);
 
     /** Replaces the snapshot (posted onto this worker's thread by the server). */
     void set_runtime(runtime_ptr rt) { rt_ = std::move(rt); }
