@@ -54,6 +54,57 @@ private:
 constexpr unsigned parse_flags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+// RapidJSON validates raw bytes but not what "\u" escapes decode to, so a lone
+// surrogate escape would otherwise become invalid UTF-8 in a claim value.
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) len = 1;
+        else if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else return false;
+        if (i + len > s.size()) return false;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+std::string_view view(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+// The first string or member name in the tree that is not valid UTF-8, or nullptr.
+const rapidjson::Value* find_bad_string(const rapidjson::Value& root) {
+    std::vector<const rapidjson::Value*> todo{&root};
+    while (!todo.empty()) {
+        const rapidjson::Value* v = todo.back();
+        todo.pop_back();
+        if (v->IsString() && !valid_utf8(view(*v))) return v;
+        if (v->IsObject()) {
+            for (const auto& m : v->GetObject()) {
+                if (!valid_utf8(view(m.name))) return &m.name;
+                todo.push_back(&m.value);
+            }
+        } else if (v->IsArray()) {
+            for (const auto& e : v->GetArray()) todo.push_back(&e);
+        }
+    }
+    return nullptr;
+}
+
 // Finds a repeated member name anywhere in the tree, walking with an explicit stack
 // (the depth is already bounded, but recursion on attacker input stays out regardless).
 const rapidjson::Value* find_duplicate(const rapidjson::Value& root) {
@@ -87,6 +138,14 @@ const rapidjson::Value* find_duplicate(const rapidjson::Value& root) {
 
 json_parse parse_json_object(std::string_view text, int max_depth) {
     json_parse out;
+    // RapidJSON's streams read a NUL byte as the end of input, which would hide whatever
+    // follows it; raw NUL is never valid JSON (inside strings it must be escaped).
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        out.error = json_error::syntax;
+        out.offset = nul;
+        out.detail = "raw NUL byte";
+        return out;
+    }
     depth_limiter limiter(out.doc, max_depth);
     rapidjson::Reader reader;
     rapidjson::MemoryStream ms(text.data(), text.size());
@@ -115,6 +174,11 @@ json_parse parse_json_object(std::string_view text, int max_depth) {
     if (!out.doc.IsObject()) {
         out.error = json_error::not_object;
         out.detail = std::string("top level is ") + std::string(type_name(out.doc));
+        return out;
+    }
+    if (find_bad_string(out.doc) != nullptr) {
+        out.error = json_error::bad_utf8;
+        out.detail = "a \\u escape decodes to invalid UTF-8 (lone surrogate)";
         return out;
     }
     if (const auto* dup = find_duplicate(out.doc)) {

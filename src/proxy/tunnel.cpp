@@ -1,6 +1,8 @@
 #include "tokengate/proxy/relay.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 namespace tokengate::proxy {
@@ -30,10 +32,25 @@ net::awaitable<void> pump(stream& from, beast::flat_buffer& pending, stream& to,
 
 }  // namespace
 
+// The two directions run as two coroutines on the same single-threaded worker; the
+// caller's frame (which owns both streams) waits until the spawned one has finished.
+// (Asio's awaitable operators would say this in one line, but clang 14 cannot compile
+// them: "cannot represent a difference across sections".)
 net::awaitable<void> tunnel(stream& a, beast::flat_buffer& a_pending, stream& b, beast::flat_buffer& b_pending,
                             std::chrono::milliseconds idle) {
-    using namespace net::experimental::awaitable_operators;
-    co_await (pump(a, a_pending, b, idle) && pump(b, b_pending, a, idle));
+    auto executor = co_await net::this_coro::executor;
+    net::steady_timer other_done(executor, net::steady_timer::time_point::max());
+    bool finished = false;
+    net::co_spawn(
+        executor,
+        [&]() -> net::awaitable<void> {
+            co_await pump(b, b_pending, a, idle);
+            finished = true;
+            other_done.cancel();
+        },
+        net::detached);
+    co_await pump(a, a_pending, b, idle);
+    if (!finished) co_await other_done.async_wait(as_tuple_awaitable);
 }
 
 }  // namespace tokengate::proxy

@@ -6,7 +6,10 @@
 namespace tokengate::validate {
 
 std::string duration_text(double seconds) {
-    const auto s = static_cast<std::int64_t>(std::llround(std::fabs(seconds)));
+    // Beyond ~3e11 years the text would only mislead (and llround would overflow).
+    const double magnitude = std::fabs(seconds);
+    if (!(magnitude < 1e19)) return "an absurd time";
+    const auto s = static_cast<std::int64_t>(std::llround(magnitude));
     const std::int64_t d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60, sec = s % 60;
     if (d > 0) return std::to_string(d) + "d" + (h ? std::to_string(h) + "h" : "");
     if (h > 0) return std::to_string(h) + "h" + (m ? std::to_string(m) + "m" : "");
