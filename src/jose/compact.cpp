@@ -71,7 +71,10 @@ std::string segment_error(std::string_view which, const b64_decoded& d) {
 // True when the segment looks cut off: an impossible base64url length, or JSON that
 // decodes but ends before the object does.
 bool looks_truncated(std::string_view segment, int max_depth) {
-    const b64_decoded d = base64url_decode(segment);
+    b64_decoded d = base64url_decode(segment);
+    if (d.error == b64_error::bad_length) return true;
+    // A cut can leave a last character whose spare bits are not zero: judge the rest.
+    if (d.error == b64_error::non_canonical) d = base64url_decode(segment.substr(0, segment.size() - 1));
     if (d.error == b64_error::bad_length) return true;
     if (d.error != b64_error::none || d.bytes.empty()) return false;
     if (d.bytes.front() != '{') return false;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 namespace tokengate::validate {
 namespace {
@@ -30,7 +31,7 @@ std::string patched(const std::string& base, const std::string& patch) {
     rapidjson::Document b, p;
     b.Parse(base.c_str());
     p.Parse(patch.c_str());
-    for (auto& m : p.GetObject()) {
+    for (const auto& m : std::as_const(p).GetObject()) {
         b.RemoveMember(m.name);
         if (m.value.IsString() && std::string(m.value.GetString()) == "<delete>") continue;
         b.AddMember(rapidjson::Value(m.name, b.GetAllocator()), rapidjson::Value(m.value, b.GetAllocator()),
