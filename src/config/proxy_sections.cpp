@@ -154,13 +154,14 @@ limits_config read_limits(load_context& ctx, const rapidjson::Value& v, const st
     object_reader r(ctx, v, path,
                     {"max_header_bytes", "max_body_bytes", "max_connections", "max_token_bytes", "header_timeout_ms",
                      "idle_timeout_ms", "request_timeout_ms", "upstream_connect_timeout_ms",
-                     "upstream_response_timeout_ms", "upstream_pool_size"});
+                     "upstream_response_timeout_ms", "upstream_pool_size", "drain_timeout_ms"});
     read_limit_sizes(r, l);
     if (auto t = timeout(r, "header_timeout_ms")) l.header_timeout = *t;
     if (auto t = timeout(r, "idle_timeout_ms")) l.idle_timeout = *t;
     if (auto t = timeout(r, "request_timeout_ms")) l.request_timeout = *t;
     if (auto t = timeout(r, "upstream_connect_timeout_ms")) l.upstream_connect_timeout = *t;
     if (auto t = timeout(r, "upstream_response_timeout_ms")) l.upstream_response_timeout = *t;
+    if (auto t = timeout(r, "drain_timeout_ms")) l.drain_timeout = *t;
     return l;
 }
 
