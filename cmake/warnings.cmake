@@ -6,9 +6,10 @@ target_compile_options(tokengate_flags INTERFACE
   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
   -Wimplicit-fallthrough)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-  # GCC 12 reports false -Wrestrict positives inside libstdc++'s string operator+ at -O2
-  # (GCC bug 105329).
-  target_compile_options(tokengate_flags INTERFACE -Wno-restrict)
+  # GCC 12 false positives at -O2: -Wrestrict inside libstdc++'s string operator+ (GCC
+  # bug 105329), and -Wmismatched-new-delete on Asio's coroutine frames, which pair their
+  # own operator new and delete.
+  target_compile_options(tokengate_flags INTERFACE -Wno-restrict -Wno-mismatched-new-delete)
 endif()
 if(TOKENGATE_WERROR)
   target_compile_options(tokengate_flags INTERFACE -Werror)

@@ -129,6 +129,7 @@ net::awaitable<void> echo_tunnel(stream& s, beast::flat_buffer& buf) {
 
 net::awaitable<void> session(stream s) {
     beast::flat_buffer buf;
+    buf.reserve(64 * 1024);  // Beast reads at most the spare capacity: 512-byte reads otherwise
     for (;;) {
         http::request_parser<http::empty_body> hp;
         hp.body_limit(boost::none);

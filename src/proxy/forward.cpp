@@ -84,6 +84,9 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
                                                                                    : http::status::bad_gateway,
                                                "connect", lease.error, client_version);
         up.emplace(upstream_exchange{std::move(*lease.conn), {}, lease.reused});
+        // Beast reads at most the buffer's spare capacity; left at its first small size,
+        // a streamed response body arrives 512 bytes per recv (and per timer reset).
+        up->buf.reserve(relay_chunk);
         if (expect_continue && attempt == 0) {
             static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
             c.client.expires_after(lim.idle_timeout);

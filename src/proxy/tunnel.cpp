@@ -30,6 +30,14 @@ net::awaitable<void> pump(stream& from, beast::flat_buffer& pending, stream& to,
     to.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// The second direction of a tunnel: pumps, then wakes the first one's waiter.
+net::awaitable<void> pump_and_signal(stream& from, beast::flat_buffer& pending, stream& to,
+                                     std::chrono::milliseconds idle, bool& finished, net::steady_timer& done) {
+    co_await pump(from, pending, to, idle);
+    finished = true;
+    done.cancel();
+}
+
 }  // namespace
 
 // The two directions run as two coroutines on the same single-threaded worker; the
@@ -41,14 +49,7 @@ net::awaitable<void> tunnel(stream& a, beast::flat_buffer& a_pending, stream& b,
     auto executor = co_await net::this_coro::executor;
     net::steady_timer other_done(executor, net::steady_timer::time_point::max());
     bool finished = false;
-    net::co_spawn(
-        executor,
-        [&]() -> net::awaitable<void> {
-            co_await pump(b, b_pending, a, idle);
-            finished = true;
-            other_done.cancel();
-        },
-        net::detached);
+    net::co_spawn(executor, pump_and_signal(b, b_pending, a, idle, finished, other_done), net::detached);
     co_await pump(a, a_pending, b, idle);
     if (!finished) co_await other_done.async_wait(as_tuple_awaitable);
 }
