@@ -2,6 +2,7 @@
 
 #include "tokengate/validate/duration_text.hpp"
 
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -91,8 +92,37 @@ void evidence_fields(writer& w, const validate::evidence& ev) {
     str(w, "token_fp", ev.token_fp);
 }
 
+// The human format for local runs: "ts level event key=value …", built from the same JSON
+// object so both formats carry exactly the same (redacted) fields.
+std::string to_text(std::string_view json) {
+    rapidjson::Document d;
+    d.Parse(json.data(), json.size());
+    if (!d.IsObject()) return std::string(json);
+    std::string out;
+    for (const char* k : {"ts", "level", "event"}) {
+        if (d.HasMember(k) && d[k].IsString()) out += std::string(d[k].GetString()) + " ";
+    }
+    for (const auto& m : d.GetObject()) {
+        const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+        if (key == "ts" || key == "level" || key == "event") continue;
+        std::string value;
+        if (m.value.IsString()) value.assign(m.value.GetString(), m.value.GetStringLength());
+        else {
+            rapidjson::StringBuffer vb;
+            rapidjson::Writer<rapidjson::StringBuffer> vw(vb);
+            m.value.Accept(vw);
+            value.assign(vb.GetString(), vb.GetSize());
+        }
+        if (value.find(' ') != std::string::npos) value = "\"" + value + "\"";
+        out += std::string(key) + "=" + value + " ";
+    }
+    if (!out.empty()) out.pop_back();
+    return out;
+}
+
 void emit(const rapidjson::StringBuffer& sb, std::string_view level) {
-    const std::string_view line(sb.GetString(), sb.GetSize());
+    const std::string text = text_format ? to_text({sb.GetString(), sb.GetSize()}) : std::string();
+    const std::string_view line = text_format ? std::string_view(text) : std::string_view(sb.GetString(), sb.GetSize());
     if (level == "error") logger()->error("{}", line);
     else if (level == "warn") logger()->warn("{}", line);
     else logger()->info("{}", line);

@@ -50,6 +50,7 @@ void strip_hop_by_hop(http::fields& h, bool keep_upgrade) {
         // parser saw, and a header without it makes the upstream read the body as the next
         // request (request smuggling past authentication).
         if (boost::beast::iequals(tok, "content-length") || boost::beast::iequals(tok, "transfer-encoding")) continue;
+        if (boost::beast::iequals(tok, "host")) continue;  // end-to-end by definition (RFC 9110 §7.2)
         h.erase(tok);
     }
     h.erase(http::field::connection);

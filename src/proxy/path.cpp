@@ -56,6 +56,16 @@ std::optional<std::string> decode_unreserved(std::string_view in, std::string& e
     return out;
 }
 
+// "..;x" is no dot segment to RFC 3986, but Tomcat/Jetty/Spring upstreams strip the
+// parameter and step up a level: refused, so a public-prefix rule cannot be walked out of.
+bool has_dot_segment_with_parameter(std::string_view path) {
+    for (std::size_t i = path.find("/."); i != std::string_view::npos; i = path.find("/.", i + 1)) {
+        const std::string_view rest = path.substr(i + 1);
+        if (rest.rfind(".;", 0) == 0 || rest.rfind("..;", 0) == 0) return true;
+    }
+    return false;
+}
+
 std::string remove_dot_segments(std::string_view path) {
     std::vector<std::string_view> segments;
     std::size_t i = 1;  // path starts with '/'
@@ -97,6 +107,10 @@ normalised_target normalise_target(std::string_view target) {
     const auto decoded = decode_unreserved(raw_path, error);
     if (!decoded) {
         out.error = error;
+        return out;
+    }
+    if (has_dot_segment_with_parameter(*decoded)) {
+        out.error = "dot segment with a parameter (\"..;\") in path";
         return out;
     }
     out.path = remove_dot_segments(*decoded);

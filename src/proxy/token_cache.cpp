@@ -15,7 +15,7 @@ std::shared_ptr<const validate::decision> token_cache::find(std::string_view tok
     if (capacity_ == 0) return nullptr;
     const auto it = map_.find(crypto::sha256(token));
     if (it == map_.end() || it->second.generation != generation || it->second.expires <= now) {
-        if (it != map_.end()) map_.erase(it);  // stale: its slot in order_ is skipped on eviction
+        if (it != map_.end()) map_.erase(it);  // stale: its slot in order_ is skipped later
         ++misses_;
         return nullptr;
     }
@@ -26,16 +26,28 @@ std::shared_ptr<const validate::decision> token_cache::find(std::string_view tok
 void token_cache::insert(std::string_view token, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
                          double now) {
     if (capacity_ == 0 || !d || !d->accepted()) return;
-    while (map_.size() >= capacity_ && !order_.empty()) {
-        map_.erase(order_.front());
-        order_.pop_front();
-    }
-    // order_ may hold keys already erased as stale; keep it bounded as well.
-    while (order_.size() >= 2 * capacity_) order_.pop_front();
-    const double expires = d->ev.exp ? *d->ev.exp : now + no_exp_ttl_s;
     std::string key = crypto::sha256(token);
-    const auto [it, inserted] = map_.insert_or_assign(key, entry{std::move(d), generation, expires});
-    if (inserted) order_.push_back(std::move(key));
+    map_.erase(key);
+    // Evict the oldest live entries; slots of erased or re-inserted entries are dropped
+    // on the way, so order_ stays within a small multiple of the capacity.
+    while ((map_.size() >= capacity_ || order_.size() >= 2 * capacity_) && !order_.empty()) {
+        auto slot = std::move(order_.front());
+        order_.pop_front();
+        const auto it = map_.find(slot.first);
+        if (it == map_.end() || it->second.seq != slot.second) continue;  // dead slot
+        if (map_.size() >= capacity_) {
+            map_.erase(it);
+        } else {
+            // Only compacting dead slots: a live one keeps its place in line (at the back,
+            // which ends the loop once the dead ones before it are gone).
+            order_.push_back(std::move(slot));
+            if (order_.size() < 2 * capacity_) break;
+        }
+    }
+    const double expires = d->ev.exp ? *d->ev.exp : now + no_exp_ttl_s;
+    const std::uint64_t seq = next_seq_++;
+    order_.emplace_back(key, seq);
+    map_.emplace(std::move(key), entry{std::move(d), generation, expires, seq});
 }
 
 }  // namespace tokengate::proxy

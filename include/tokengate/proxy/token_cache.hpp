@@ -35,11 +35,15 @@ private:
         std::shared_ptr<const validate::decision> decision;
         std::uint64_t generation;
         double expires;
+        std::uint64_t seq;  //!< matches the entry's slot in order_
     };
 
     std::size_t capacity_;
     std::unordered_map<std::string, entry> map_;
-    std::deque<std::string> order_;  //!< insertion order for eviction
+    /** Insertion order for eviction; a slot whose seq no longer matches its entry (erased
+     *  or re-inserted since) is skipped. */
+    std::deque<std::pair<std::string, std::uint64_t>> order_;
+    std::uint64_t next_seq_ = 0;
     std::uint64_t hits_ = 0;
     std::uint64_t misses_ = 0;
 };

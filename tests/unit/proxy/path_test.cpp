@@ -189,3 +189,16 @@ TEST(PathTest, TrailingSlashPreserved) {
 
 }  // namespace
 }  // namespace tokengate::proxy
+
+namespace tokengate::proxy {
+namespace {
+
+// "..;" steps up a level in Tomcat-like upstreams though RFC 3986 sees no dot segment.
+TEST(PathTest, DotSegmentWithParameterRefused) {
+    EXPECT_EQ(normalise_target("/public/..;/admin").error, "dot segment with a parameter (\"..;\") in path");
+    EXPECT_TRUE(normalise_target("/public/.;x/admin").error.has_value());
+    EXPECT_FALSE(normalise_target("/public/a..;b").error.has_value());
+}
+
+}  // namespace
+}  // namespace tokengate::proxy
