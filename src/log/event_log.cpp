@@ -10,6 +10,7 @@
 
 #include <array>
 #include <mutex>
+#include <utility>
 
 namespace tokengate::log {
 namespace {
@@ -102,7 +103,7 @@ std::string to_text(std::string_view json) {
     for (const char* k : {"ts", "level", "event"}) {
         if (d.HasMember(k) && d[k].IsString()) out += std::string(d[k].GetString()) + " ";
     }
-    for (const auto& m : d.GetObject()) {
+    for (const auto& m : std::as_const(d).GetObject()) {
         const std::string_view key(m.name.GetString(), m.name.GetStringLength());
         if (key == "ts" || key == "level" || key == "event") continue;
         std::string value;
