@@ -150,7 +150,13 @@ verify_result verify(jose::alg a, const key& k, std::string_view signing_input, 
         }
         return {verify_ecdsa_p1363(k.pkey.get(), h, k.crv, signing_input, signature), {}};
     }
-    case jose::key_family::okp: return {verify_eddsa(k.pkey.get(), signing_input, signature), {}};
+    case jose::key_family::okp: {
+        const std::size_t want = k.crv == jose::curve::ed448 ? 114 : 64;
+        if (signature.size() != want)
+            return {verify_status::invalid, "EdDSA signature is " + std::to_string(signature.size()) + " bytes, " +
+                                                std::string(jose::to_string(k.crv)) + " needs " + std::to_string(want)};
+        return {verify_eddsa(k.pkey.get(), signing_input, signature), {}};
+    }
     }
     return {verify_status::library_error, "unreachable"};
 }

@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
