@@ -74,11 +74,15 @@ bool looks_truncated(std::string_view segment, int max_depth) {
     b64_decoded d = base64url_decode(segment);
     if (d.error == b64_error::bad_length) return true;
     // A cut can leave a last character whose spare bits are not zero: judge the rest.
-    if (d.error == b64_error::non_canonical) d = base64url_decode(segment.substr(0, segment.size() - 1));
+    for (std::size_t drop = 1; d.error == b64_error::non_canonical && drop < 4 && drop < segment.size(); ++drop)
+        d = base64url_decode(segment.substr(0, segment.size() - drop));
     if (d.error == b64_error::bad_length) return true;
     if (d.error != b64_error::none || d.bytes.empty()) return false;
     if (d.bytes.front() != '{') return false;
-    return parse_json_object(d.bytes, max_depth).error == json_error::truncated;
+    // An object that does not end with '}' and does not parse was cut off (a cut inside
+    // a literal such as "tr" reads as a syntax error, not as a short text).
+    const json_error e = parse_json_object(d.bytes, max_depth).error;
+    return e == json_error::truncated || (e != json_error::none && d.bytes.back() != '}');
 }
 
 bool decodes_to_json_object(std::string_view segment, int max_depth) {

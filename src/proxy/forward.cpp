@@ -5,6 +5,8 @@
 
 #include <boost/asio/write.hpp>
 
+#include <array>
+
 namespace tokengate::proxy {
 namespace {
 
@@ -72,6 +74,34 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     else rp.body_limit(boost::none);
     rewrite_request(rp.get().base(), rt, outcome, ctx, target, upgrade);
 
+    const auto deadline = std::chrono::steady_clock::now() + lim.request_timeout;
+    if (expect_continue) {
+        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        c.client.expires_after(lim.idle_timeout);
+        auto [wec, wn] = co_await net::async_write(c.client, net::buffer(cont.data(), cont.size()), as_tuple_awaitable);
+        (void)wn;
+        if (wec) co_return after::close;
+    }
+    // The first piece of the body is read before anything goes upstream: a framing error
+    // in it (a bad chunk size) is then the client's 400, and the upstream sees nothing.
+    std::array<char, relay_chunk> first_buf;  // NOLINT: filled by the parser
+    std::string_view first;
+    if (body) {
+        auto& b = rp.get().body();
+        b.data = first_buf.data();
+        b.size = first_buf.size();
+        c.client.expires_at(std::min(deadline, std::chrono::steady_clock::now() + lim.idle_timeout));
+        auto [rec, rn] = co_await http::async_read(c.client, c.buf, rp);
+        (void)rn;
+        if (rec == http::error::need_buffer) rec = {};
+        if (rec) {
+            log::event("info", "request.refused", "request body: " + rec.message(), &ctx, 400);
+            co_return co_await respond(c, http::status::bad_request, error_body("bad_request", "invalid_body", ctx.request_id),
+                                       client_version, false);
+        }
+        first = std::string_view(first_buf.data(), first_buf.size() - b.size);
+    }
+
     // Connect (or reuse); a pooled connection the upstream closed meanwhile fails on first
     // use, and an idempotent request without a body is then retried once on a fresh one.
     std::optional<upstream_exchange> up;
@@ -87,19 +117,22 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         // Beast reads at most the buffer's spare capacity; left at its first small size,
         // a streamed response body arrives 512 bytes per recv (and per timer reset).
         up->buf.reserve(relay_chunk);
-        if (expect_continue && attempt == 0) {
-            static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
-            c.client.expires_after(lim.idle_timeout);
-            auto [wec, wn] = co_await net::async_write(c.client, net::buffer(cont.data(), cont.size()), as_tuple_awaitable);
-            (void)wn;
-            if (wec) co_return after::close;
-        }
         http::request_serializer<http::buffer_body> sr{rp.get()};
         up->conn.expires_after(lim.upstream_response_timeout);
         auto [hec, hn] = co_await http::async_write_header(up->conn, sr);
         (void)hn;
         boost::system::error_code ec = hec;
-        if (!ec) ec = co_await relay_body(c.client, c.buf, rp, up->conn, sr, lim.idle_timeout);
+        if (!ec) {
+            const relay_result rr = co_await relay_body(c.client, c.buf, rp, up->conn, sr, lim.idle_timeout, deadline, first);
+            if (rr.ec && rr.read_failed) {
+                // The client's body broke off or was malformed mid-way: the upstream
+                // connection carries half a request and is dropped with this exchange.
+                log::event("info", "request.refused", "request body: " + rr.ec.message(), &ctx, 400);
+                co_return co_await respond(c, http::status::bad_request,
+                                           error_body("bad_request", "invalid_body", ctx.request_id), client_version, false);
+            }
+            ec = rr.ec;
+        }
         if (!ec) {
             head.emplace();
             head->body_limit(boost::none);
@@ -156,9 +189,9 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     auto [wec, wn] = co_await http::async_write_header(c.client, rs);
     (void)wn;
     if (wec) co_return after::close;
-    const auto ec = co_await relay_body(up->conn, up->buf, rp2, c.client, rs, lim.idle_timeout);
-    if (ec) {
-        log::event("warn", "upstream.error", "response body relay: " + ec.message(), &ctx, 502);
+    const relay_result rr = co_await relay_body(up->conn, up->buf, rp2, c.client, rs, lim.idle_timeout);
+    if (rr.ec) {
+        if (rr.read_failed) log::event("warn", "upstream.error", "response body relay: " + rr.ec.message(), &ctx, 502);
         co_return after::close;  // headers are out: the only honest signal left is closing
     }
     if (rp2.keep_alive() && up->buf.size() == 0) c.w.pool().release(std::move(up->conn));
