@@ -9,9 +9,7 @@
 #include <array>
 
 namespace tokengate::crypto {
-namespace {
-
-const EVP_MD* md_of(jose::hash h) {
+const EVP_MD* evp_md(jose::hash h) noexcept {
     switch (h) {
     case jose::hash::sha256: return EVP_sha256();
     case jose::hash::sha384: return EVP_sha384();
@@ -20,8 +18,6 @@ const EVP_MD* md_of(jose::hash h) {
     }
     return nullptr;
 }
-
-}  // namespace
 
 std::string sha256(std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
@@ -48,7 +44,7 @@ std::string to_hex(std::string_view bytes) {
 std::string token_fingerprint(std::string_view token) { return to_hex(sha256(token)).substr(0, 12); }
 
 std::string hmac(jose::hash h, std::string_view secret, std::string_view data) {
-    const EVP_MD* md = md_of(h);
+    const EVP_MD* md = evp_md(h);
     if (md == nullptr) return {};
     std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
     unsigned int len = 0;

@@ -12,15 +12,6 @@
 namespace tokengate::crypto {
 namespace {
 
-const EVP_MD* md_of(jose::hash h) {
-    switch (h) {
-    case jose::hash::sha256: return EVP_sha256();
-    case jose::hash::sha384: return EVP_sha384();
-    case jose::hash::sha512: return EVP_sha512();
-    case jose::hash::none: return nullptr;
-    }
-    return nullptr;
-}
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
@@ -86,14 +77,14 @@ bool p1363_to_der(EVP_PKEY* pkey, std::string_view sig, std::size_t field, std::
 
 verify_status verify_rsa_pkcs1(EVP_PKEY* pkey, jose::hash h, std::string_view msg, std::string_view sig) {
     if (sig.size() != rsa_size(pkey)) return verify_status::invalid;
-    return digest_verify(pkey, md_of(h), msg, sig, RSA_PKCS1_PADDING, 0);
+    return digest_verify(pkey, evp_md(h), msg, sig, RSA_PKCS1_PADDING, 0);
 }
 
 verify_status verify_rsa_pss(EVP_PKEY* pkey, jose::hash h, int salt_len, std::string_view msg,
                              std::string_view sig) {
     // OpenSSL 3.0 accepts some PSS signatures shorter than the modulus; JWS does not.
     if (sig.size() != rsa_size(pkey)) return verify_status::invalid;
-    return digest_verify(pkey, md_of(h), msg, sig, RSA_PKCS1_PSS_PADDING, salt_len);
+    return digest_verify(pkey, evp_md(h), msg, sig, RSA_PKCS1_PSS_PADDING, salt_len);
 }
 
 verify_status verify_ecdsa_p1363(EVP_PKEY* pkey, jose::hash h, jose::curve crv, std::string_view msg,
@@ -102,7 +93,7 @@ verify_status verify_ecdsa_p1363(EVP_PKEY* pkey, jose::hash h, jose::curve crv, 
     if (field == 0 || sig.size() != 2 * field) return verify_status::invalid;
     std::string der;
     if (!p1363_to_der(pkey, sig, field, der)) return verify_status::invalid;
-    return digest_verify(pkey, md_of(h), msg, der, 0, 0);
+    return digest_verify(pkey, evp_md(h), msg, der, 0, 0);
 }
 
 verify_status verify_eddsa(EVP_PKEY* pkey, std::string_view msg, std::string_view sig) {

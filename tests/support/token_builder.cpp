@@ -12,15 +12,6 @@
 namespace tokengate::test {
 namespace {
 
-const EVP_MD* md_of(jose::hash h) {
-    switch (h) {
-    case jose::hash::sha256: return EVP_sha256();
-    case jose::hash::sha384: return EVP_sha384();
-    case jose::hash::sha512: return EVP_sha512();
-    case jose::hash::none: return nullptr;
-    }
-    return nullptr;
-}
 
 std::string der_to_raw(std::string_view der, std::size_t field) {
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -37,7 +28,7 @@ std::string der_to_raw(std::string_view der, std::size_t field) {
 std::string sign_with_key(jose::alg a, EVP_PKEY* priv, std::string_view input) {
     crypto::evp_md_ctx_ptr ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
-    if (EVP_DigestSignInit(ctx.get(), &pctx, md_of(jose::hash_of(a)), nullptr, priv) != 1)
+    if (EVP_DigestSignInit(ctx.get(), &pctx, crypto::evp_md(jose::hash_of(a)), nullptr, priv) != 1)
         throw std::runtime_error("DigestSignInit failed");
     if (a == jose::alg::ps256 || a == jose::alg::ps384 || a == jose::alg::ps512) {
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);

@@ -2,10 +2,15 @@
 
 #include "tokengate/jose/alg.hpp"
 
+#include <openssl/evp.h>
+
 #include <string>
 #include <string_view>
 
 namespace tokengate::crypto {
+
+/** OpenSSL's digest for a JOSE hash; nullptr for hash::none (EdDSA hashes internally). */
+const EVP_MD* evp_md(jose::hash h) noexcept;
 
 /** SHA-256 of data as raw bytes. */
 std::string sha256(std::string_view data);

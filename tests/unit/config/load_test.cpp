@@ -1,5 +1,7 @@
 #include "tokengate/config/load.hpp"
 
+#include "support/scoped_env.hpp"
+
 #include "tokengate/jose/json.hpp"
 
 #include <gtest/gtest.h>
@@ -73,25 +75,7 @@ void expect_warning(const load_result& r, const std::string& path, const std::st
     ADD_FAILURE() << "no warning at " << path << " containing \"" << fragment << "\"; warnings:\n" << all;
 }
 
-// Sets an environment variable for one test and restores the previous state.
-class scoped_env {
-public:
-    scoped_env(std::string name, const char* value) : name_(std::move(name)) {
-        if (const char* old = std::getenv(name_.c_str())) old_ = old;
-        if (value) ::setenv(name_.c_str(), value, 1);
-        else ::unsetenv(name_.c_str());
-    }
-    ~scoped_env() {
-        if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-        else ::unsetenv(name_.c_str());
-    }
-    scoped_env(const scoped_env&) = delete;
-    scoped_env& operator=(const scoped_env&) = delete;
-
-private:
-    std::string name_;
-    std::optional<std::string> old_;
-};
+using test::scoped_env;
 
 // ---- defaults and every key -------------------------------------------------------
 

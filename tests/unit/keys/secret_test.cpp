@@ -1,5 +1,7 @@
 #include "tokengate/keys/secret.hpp"
 
+#include "support/scoped_env.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -43,31 +45,7 @@ protected:
     fs::path dir_;
 };
 
-// Sets an environment variable for one test and restores the previous state after it.
-class scoped_env {
-public:
-    scoped_env(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        if (value != nullptr) {
-            setenv(name, value, 1);
-        } else {
-            unsetenv(name);
-        }
-    }
-    ~scoped_env() {
-        if (old_) {
-            setenv(name_.c_str(), old_->c_str(), 1);
-        } else {
-            unsetenv(name_.c_str());
-        }
-    }
-    scoped_env(const scoped_env&) = delete;
-    scoped_env& operator=(const scoped_env&) = delete;
-
-private:
-    std::string name_;
-    std::optional<std::string> old_;
-};
+using test::scoped_env;
 
 constexpr const char* env_name = "TOKENGATE_UNIT_TEST_SECRET";
 
