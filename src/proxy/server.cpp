@@ -90,9 +90,8 @@ bool server::reload() {
 }
 
 net::awaitable<void> server::wait_signals() {
-    net::signal_set signals(control_, SIGTERM, SIGINT, SIGHUP);
     for (;;) {
-        auto [ec, sig] = co_await signals.async_wait(as_tuple_awaitable);
+        auto [ec, sig] = co_await signals_->async_wait(as_tuple_awaitable);
         if (ec) co_return;
         if (sig == SIGHUP) {
             reload();
@@ -117,6 +116,7 @@ net::awaitable<void> server::wait_signals() {
 }
 
 int server::run() {
+    signals_.emplace(control_, SIGTERM, SIGINT, SIGHUP);
     const runtime_ptr rt = current();
     const int n = rt->cfg.threads;
     tcp::endpoint listen = endpoint_of(rt->cfg.listen);

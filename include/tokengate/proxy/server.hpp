@@ -3,7 +3,10 @@
 #include "tokengate/proxy/runtime.hpp"
 #include "tokengate/proxy/worker.hpp"
 
+#include <boost/asio/signal_set.hpp>
+
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +43,9 @@ private:
     runtime_ptr rt_;
     shared_state shared_;
     net::io_context control_{1};
+    /** Lives as long as the server, from before the listeners open: a second SIGTERM during
+     *  the drain (or one right at start) is caught, never the default "terminate". */
+    std::optional<net::signal_set> signals_;
     std::vector<std::unique_ptr<worker>> workers_;
     std::vector<std::thread> threads_;
     std::uint64_t next_generation_ = 1;
