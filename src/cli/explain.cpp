@@ -12,7 +12,10 @@ constexpr const char* usage =
     "usage: tokengate explain [TOKEN | -] [options]\n"
     "Decodes a JWT and runs the proxy's validator on it offline. Nothing leaves the machine.\n"
     "  -                       read the token from stdin (one trailing newline removed)\n"
-    "  --jwks FILE             JWK Set, single JWK, or PEM public key/certificate\n"
+    "  --jwks FILE|URL         JWK Set, single JWK, or PEM public key/certificate; a URL is\n"
+    "                          fetched like the proxy does (https, verified)\n"
+    "  --ca-file FILE          PEM CA bundle for an https --jwks URL (default: system store)\n"
+    "  --allow-http            allow a plain-http --jwks URL\n"
     "  --secret-env NAME       HMAC secret from an environment variable (bytes as they are)\n"
     "  --secret-file FILE      HMAC secret from a file (bytes as they are)\n"
     "  --issuer S              required iss\n"
@@ -21,6 +24,9 @@ constexpr const char* usage =
     "  --leeway SECONDS        clock-skew leeway for exp/nbf/iat (default 30)\n"
     "  --require CLAIM         claim that must be present (repeatable)\n"
     "  --at UNIX_SECONDS       evaluate as of that time instead of now\n"
+    "  --config FILE           take providers, policy and keys from a tokengate config\n"
+    "                          (remote keys are fetched once); no policy flags with it\n"
+    "  --provider NAME         with --config: only this provider\n"
     "  --json                  one JSON object instead of text\n"
     "Exit status: 0 accepted, 1 rejected or not verified, 2 usage or input error.\n";
 

@@ -1,4 +1,5 @@
 #include "tokengate/cli/explain.hpp"
+#include "tokengate/fetch/key_fetch.hpp"
 #include "tokengate/keys/jwk.hpp"
 #include "tokengate/keys/pem.hpp"
 #include "tokengate/keys/secret.hpp"
@@ -16,10 +17,24 @@ constexpr std::array all_algs = {jose::alg::hs256, jose::alg::hs384, jose::alg::
                                  jose::alg::ps512, jose::alg::es256, jose::alg::es384, jose::alg::es512,
                                  jose::alg::eddsa};
 
-result<keys::key_set> load_key_file(const std::string& path) {
-    if (path.rfind("https://", 0) == 0 || path.rfind("http://", 0) == 0)
-        return failure{"--jwks " + path + ": fetching a remote JWKS is not in this build yet; download it "
-                       "(curl -o jwks.json URL) and pass the file"};
+// The proxy's own fetcher, so TLS trust, size limit and parsing are what `serve` does.
+result<keys::key_set> fetch_key_set(const std::string& url, const parsed_args& args) {
+    fetch::remote_source src;
+    src.provider = "explain";
+    src.jwks_url = url;
+    src.allow_http = args.has("--allow-http");
+    src.ca_file = args.last("--ca-file");
+    src.algorithms.assign(all_algs.begin(), all_algs.end());
+    if (url.rfind("http://", 0) == 0 && !src.allow_http)
+        return failure{"--jwks " + url + ": plain http lets anyone on the path substitute keys; add --allow-http "
+                       "to fetch it anyway"};
+    fetch::key_fetch_result r = fetch::fetch_keys_now(src);
+    if (!r.ok()) return failure{"--jwks: " + r.message};
+    return *r.keys;
+}
+
+result<keys::key_set> load_key_file(const std::string& path, const parsed_args& args) {
+    if (path.rfind("https://", 0) == 0 || path.rfind("http://", 0) == 0) return fetch_key_set(path, args);
     auto text = keys::read_file(path, keys::max_jwks_bytes);
     if (!text) return failure{"--jwks: " + text.error()};
     if (text->find("-----BEGIN") != std::string::npos) {
@@ -85,20 +100,19 @@ result<std::int64_t> integer_flag(const parsed_args& args, const std::string& na
 
 arg_spec explain_spec() {
     return {{"--jwks", "--secret-env", "--secret-file", "--issuer", "--audience", "--algorithms", "--leeway",
-             "--require", "--at", "--config", "--provider"},
-            {"--json", "--help"}};
+             "--require", "--at", "--config", "--provider", "--ca-file"},
+            {"--json", "--help", "--allow-http"}};
 }
 
 result<explain_policy> build_explain_policy(const parsed_args& args) {
-    if (args.last("--config") || args.last("--provider"))
-        return failure{"--config/--provider need the configuration file support that arrives with `serve`; "
-                       "pass the policy as flags (--jwks, --issuer, --audience, …)"};
+    if (args.last("--config")) return explain_policy_from_config(args);
+    if (args.last("--provider")) return failure{"--provider picks a provider of --config FILE; give --config too"};
     explain_policy out;
     validate::provider p;
     p.name = "explain";
     keys::key_set ks;
     if (auto path = args.last("--jwks")) {
-        auto loaded = load_key_file(*path);
+        auto loaded = load_key_file(*path, args);
         if (!loaded) return failure{loaded.error()};
         ks = std::move(*loaded);
     }

@@ -138,8 +138,10 @@ void read_secret_env(object_reader& r, key_source& k) {
 void read_remote_options(object_reader& r, key_source& k, const std::string& issuer) {
     if (auto b = r.boolean("allow_http_jwks")) k.allow_http = *b;
     k.ca_file = r.string("ca_file");
-    const bool remote = k.jwks_url || k.discovery;
-    for (std::string_view key : {std::string_view("allow_http_jwks"), std::string_view("ca_file")}) {
+    if (const auto* cache = r.object("jwks_cache")) k.cache = read_jwks_cache(r.ctx(), *cache, r.path("jwks_cache"));
+    const bool remote = k.remote();
+    for (std::string_view key : {std::string_view("allow_http_jwks"), std::string_view("ca_file"),
+                                 std::string_view("jwks_cache")}) {
         if (r.has(key) && !remote)
             r.ctx().key_error(r.path(key), "\"" + std::string(key) + "\" applies only to jwks_url or discovery");
     }
@@ -212,7 +214,8 @@ provider_config read_provider(load_context& ctx, const rapidjson::Value& v, cons
     object_reader r(ctx, v, path,
                     {"name", "issuer", "audiences", "audience_check", "algorithms", "leeway_s", "require_exp",
                      "required_claims", "required_scopes", "claims", "max_lifetime_s", "typ", "jwks_url", "discovery",
-                     "jwks_file", "jwks", "pem_file", "secret_env", "secret_file", "allow_http_jwks", "ca_file"});
+                     "jwks_file", "jwks", "pem_file", "secret_env", "secret_file", "allow_http_jwks", "ca_file",
+                     "jwks_cache"});
     read_name(r, p);
     if (r.require("issuer")) p.issuer = r.string("issuer").value_or("");
     if (auto a = r.strings("audiences")) p.audiences = std::move(*a);

@@ -1,6 +1,7 @@
 #include "tokengate/proxy/auth_response.hpp"
 #include "tokengate/proxy/exchange.hpp"
 #include "tokengate/proxy/header_rewrite.hpp"
+#include "tokengate/proxy/key_refetch.hpp"
 #include "tokengate/proxy/path.hpp"
 
 namespace tokengate::proxy {
@@ -50,8 +51,7 @@ net::awaitable<after> forward_auth(client_conn& c, const runtime& rt, const http
                                    req.version(), keep_alive);
     }
     ctx.path = t.path;
-    const auth_outcome outcome = authenticate(rt, &c.w.cache(), method, t.path, t.query, req,
-                                              std::chrono::system_clock::now());
+    const auth_outcome outcome = co_await authenticate_with_refetch(c.w, rt, method, t.path, t.query, req);
     if (outcome.verdict == auth_outcome::kind::rejected)
         co_return co_await respond_rejected(c, rt, ctx, outcome, req.version(), keep_alive);
     http::fields identity;

@@ -30,7 +30,7 @@ std::string joined(const std::vector<config::diagnostic>& ds) {
 
 }  // namespace
 
-runtime_ptr load_runtime(const std::string& config_path, std::uint64_t generation, std::string& error) {
+std::shared_ptr<runtime> load_runtime(const std::string& config_path, std::uint64_t generation, std::string& error) {
     config::load_result lr = config::load_config_file(config_path);
     for (const auto& w : lr.warnings) log::event("warn", "config.warning", config::to_string(w));
     if (!lr.errors.empty() || !lr.cfg) {
@@ -69,13 +69,22 @@ void server::publish(runtime_ptr rt) {
     for (auto& w : workers_) net::post(w->ioc(), [wp = w.get(), rt] { wp->set_runtime(rt); });
 }
 
+runtime_ptr server::apply_keys(const std::string& provider, const validate::keys_state& keys) {
+    auto next = std::make_shared<runtime>(*current());
+    for (auto& p : next->trust.providers)
+        if (p.name == provider) p.keys = keys;
+    next->generation = next_generation_++;
+    publish(next);
+    return next;
+}
+
 bool server::reload() {
     if (config_path_.empty()) {
         log::event("info", "config.reload", "no configuration file to reload (demo)");
         return false;
     }
     std::string error;
-    runtime_ptr rt = load_runtime(config_path_, next_generation_++, error);
+    std::shared_ptr<runtime> rt = load_runtime(config_path_, next_generation_++, error);
     if (!rt) {
         log::event("error", "config.reload", "new configuration refused, the running one stays: " + error);
         return false;
@@ -84,6 +93,7 @@ bool server::reload() {
     if (rt->cfg.listen.port != old->cfg.listen.port || rt->cfg.listen.host != old->cfg.listen.host ||
         rt->cfg.threads != old->cfg.threads)
         log::event("warn", "config.reload", "listen address and threads change only on restart");
+    keys_.adopt(*rt);
     publish(std::move(rt));
     log::event("info", "config.reload", "configuration reloaded");
     return true;
@@ -101,6 +111,7 @@ net::awaitable<void> server::wait_signals() {
     }
     log::event("info", "proxy.drain", "stopping: no new connections, finishing requests in flight");
     shared_.draining = true;
+    keys_.stop();
     for (auto& w : workers_) net::post(w->ioc(), [wp = w.get()] { wp->stop_accepting(); });
     const auto deadline = std::chrono::steady_clock::now() + current()->cfg.limits.drain_timeout;
     net::steady_timer timer(control_);
@@ -117,6 +128,14 @@ net::awaitable<void> server::wait_signals() {
 
 int server::run() {
     signals_.emplace(control_, SIGTERM, SIGINT, SIGHUP);
+    {
+        // Fetching starts when control_ runs: the listeners open without waiting for keys.
+        auto initial = std::make_shared<runtime>(*current());
+        keys_.adopt(*initial);
+        std::lock_guard lock(current_mutex);
+        rt_ = std::move(initial);
+    }
+    shared_.keys = &keys_;
     const runtime_ptr rt = current();
     const int n = rt->cfg.threads;
     tcp::endpoint listen = endpoint_of(rt->cfg.listen);

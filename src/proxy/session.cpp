@@ -1,5 +1,6 @@
 #include "tokengate/proxy/auth_response.hpp"
 #include "tokengate/proxy/exchange.hpp"
+#include "tokengate/proxy/key_refetch.hpp"
 #include "tokengate/proxy/path.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -140,8 +141,7 @@ net::awaitable<after> handle(client_conn& c, const runtime& rt, http::request_pa
         const after a = co_await forward_auth(c, rt, p, ctx);
         co_return has_body(p) ? after::close : a;
     }
-    const auth_outcome outcome = authenticate(rt, &c.w.cache(), req.method_string(), t.path, t.query, req,
-                                              std::chrono::system_clock::now());
+    const auth_outcome outcome = co_await authenticate_with_refetch(c.w, rt, req.method_string(), t.path, t.query, req);
     if (outcome.verdict == auth_outcome::kind::rejected)
         co_return co_await respond_rejected(c, rt, ctx, outcome, req.version(), keep_alive && !has_body(p));
     std::string target = t.path;

@@ -29,6 +29,10 @@ struct explain_policy {
 /** Builds the policy from parsed flags, loading key files; failures are input errors. */
 result<explain_policy> build_explain_policy(const parsed_args& args);
 
+/** The policy of a config file's providers (all, or the one --provider names), remote
+ *  keys fetched once with the proxy's fetcher; policy flags cannot be mixed in. */
+result<explain_policy> explain_policy_from_config(const parsed_args& args);
+
 /** Reads the token: the argument itself, or stdin for "-" with exactly one trailing
  *  newline removed (every other byte kept, so whitespace is diagnosed, not hidden). */
 result<std::string> read_token_argument(const std::string& arg, std::istream& in);

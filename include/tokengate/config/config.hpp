@@ -23,8 +23,24 @@ struct endpoint {
     std::uint16_t port = 0;
 };
 
-/** Where a provider's keys come from (exactly one source per provider, except that an
- *  HMAC secret may accompany nothing else). Remote sources are issue 4's. */
+/** How a remote key set is fetched and kept ("jwks_cache" of a provider, SPEC §4). */
+struct jwks_cache_config {
+    std::chrono::seconds refresh_min{60};       //!< lower bound for Cache-Control max-age
+    std::chrono::seconds refresh_max{86400};    //!< upper bound for Cache-Control max-age
+    std::chrono::seconds refresh_default{600};  //!< when the response has no max-age
+    std::chrono::seconds max_stale{86400};      //!< keys keep serving this long past their refresh time
+    std::chrono::seconds unknown_kid_interval{30};  //!< at most one unknown-kid refetch per interval
+    std::chrono::milliseconds unknown_kid_wait{2000};  //!< how long a request waits for that refetch
+    std::chrono::milliseconds connect_timeout{3000};
+    std::chrono::milliseconds timeout{10000};   //!< whole fetch: connect, TLS, request, response
+    std::size_t max_bytes = 1024 * 1024;
+    std::chrono::milliseconds retry_min{1000};  //!< first retry after a failed fetch, then doubling
+    std::chrono::milliseconds retry_max{60000};
+
+    bool operator==(const jwks_cache_config&) const = default;
+};
+
+/** Where a provider's keys come from (exactly one source per provider). */
 struct key_source {
     std::optional<std::string> jwks_file;
     std::optional<std::string> jwks_inline;  //!< JWKS JSON text as written in the config
@@ -35,6 +51,9 @@ struct key_source {
     bool discovery = false;                  //!< OIDC discovery from the issuer
     bool allow_http = false;
     std::optional<std::string> ca_file;
+    jwks_cache_config cache;                 //!< remote sources only
+
+    bool remote() const noexcept { return jwks_url.has_value() || discovery; }
 };
 
 /** One trusted issuer: its policy (validate::provider minus keys) and key source. */

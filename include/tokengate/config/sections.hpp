@@ -25,6 +25,9 @@ token_source read_token_source(load_context& ctx, const rapidjson::Value& v, con
 /** One element of "routes" (provider names are checked later, against all providers). */
 route_config read_route(load_context& ctx, const rapidjson::Value& v, const std::string& path);
 
+/** "jwks_cache" of a provider with a remote key source. */
+jwks_cache_config read_jwks_cache(load_context& ctx, const rapidjson::Value& v, const std::string& path);
+
 /** "limits". */
 limits_config read_limits(load_context& ctx, const rapidjson::Value& v, const std::string& path);
 

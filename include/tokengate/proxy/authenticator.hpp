@@ -20,6 +20,9 @@ struct auth_outcome {
     std::optional<rejection> rejected;
     const config::route_config* route = nullptr;         //!< nullptr: default_auth applied
     bool cache_hit = false;
+    /** Set when the decision was made on a newer snapshot than the request's (after a key
+     *  refetch): keeps `route` and `decision` valid for the rest of the request. */
+    runtime_ptr snapshot;
 };
 
 /** Decides a request from its method, normalised path, query and headers: route →

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tokengate/proxy/key_manager.hpp"
 #include "tokengate/proxy/runtime.hpp"
 #include "tokengate/proxy/worker.hpp"
 
@@ -31,8 +32,12 @@ public:
      *  logs why when the new one is invalid. Returns whether it was applied. */
     bool reload();
 
-    /** Hands a snapshot to every worker (also the hook for key refreshes). */
+    /** Hands a snapshot to every worker. */
     void publish(runtime_ptr rt);
+
+    /** Publishes a copy of the current snapshot in which `provider` has `keys` (the key
+     *  manager's hook; control thread). */
+    runtime_ptr apply_keys(const std::string& provider, const validate::keys_state& keys);
 
     shared_state& shared() noexcept { return shared_; }
 
@@ -43,6 +48,7 @@ private:
     runtime_ptr rt_;
     shared_state shared_;
     net::io_context control_{1};
+    key_manager keys_{control_, [this](const std::string& p, const validate::keys_state& k) { return apply_keys(p, k); }};
     /** Lives as long as the server, from before the listeners open: a second SIGTERM during
      *  the drain (or one right at start) is caught, never the default "terminate". */
     std::optional<net::signal_set> signals_;
@@ -52,6 +58,6 @@ private:
 };
 
 /** Loads a config file and builds a snapshot; errors and warnings are logged. */
-runtime_ptr load_runtime(const std::string& config_path, std::uint64_t generation, std::string& error);
+std::shared_ptr<runtime> load_runtime(const std::string& config_path, std::uint64_t generation, std::string& error);
 
 }  // namespace tokengate::proxy

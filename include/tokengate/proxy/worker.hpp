@@ -12,11 +12,14 @@
 
 namespace tokengate::proxy {
 
+class key_manager;
+
 /** Counters and switches shared by all workers (atomics only). */
 struct shared_state {
     std::atomic<std::size_t> open_connections{0};
     std::atomic<std::uint64_t> request_counter{0};
     std::atomic<bool> draining{false};
+    key_manager* keys = nullptr;  //!< set before the workers start; unknown-kid refetches go here
 };
 
 /** One event loop, one thread: its own acceptor (SO_REUSEPORT), upstream pool, token
