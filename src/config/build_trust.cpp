@@ -63,7 +63,9 @@ result<keys::jwks_parse> load_local_keys(const provider_config& p) {
     if (k.jwks_file) {
         auto text = keys::read_file(*k.jwks_file, keys::max_jwks_bytes);
         if (!text) return failure{text.error()};
-        return keys::parse_jwks(*text, "JWKS file " + *k.jwks_file);
+        auto parsed = keys::parse_jwks(*text, "JWKS file " + *k.jwks_file);
+        if (!parsed) return failure{*k.jwks_file + ": " + parsed.error()};
+        return parsed;
     }
     if (k.jwks_inline) return keys::parse_jwks(*k.jwks_inline, "inline JWKS of provider " + p.name);
     if (k.pem_file) {

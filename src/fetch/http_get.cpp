@@ -94,9 +94,12 @@ net::awaitable<get_result> exchange(Stream& s, beast::tcp_stream& tcp_layer, con
     if (ec == beast::error::timeout)
         co_return failed(fetch_error::timeout, "no complete response from " + u.authority() + " within " +
                                                    ms_text(opt.timeout));
-    if (ec == http::error::partial_message || ec == net::error::eof || ec == ssl::error::stream_truncated)
-        co_return failed(fetch_error::bad_response, "connection to " + u.authority() + " closed mid-response (" +
-                                                        std::to_string(parser.get().body().size()) + " body bytes read)");
+    if (ec == http::error::partial_message || ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == ssl::error::stream_truncated)
+        co_return failed(fetch_error::bad_response,
+                         u.authority() + " closed the connection before the response was complete (" +
+                             (parser.is_header_done() ? std::to_string(parser.get().body().size()) + " body bytes read)"
+                                                      : "no complete header)"));
     if (ec) co_return failed(fetch_error::bad_response, "reading the response from " + u.authority() + ": " + ec.message());
     auto& res = parser.get();
     get_result r;
