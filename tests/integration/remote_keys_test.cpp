@@ -180,6 +180,70 @@ TEST_F(RemoteKeysTest, RotationNewKidAcceptedAtOnceRemovedKidRejectedAfterRefres
     EXPECT_EQ(status_of(new_token), 200);
 }
 
+TEST_F(RemoteKeysTest, ConcurrentRequestsWithTheNewKidShareOneRefetchAndAllPass) {
+    // Verifies: single flight: 8 clients presenting a just-rotated-in kid while the refetch is slow all wait on
+    // the same fetch (one request at the server) and are all accepted.
+    jwks_server server({.tls = pki.issue("jwks")});
+    server.set_jwks(jwks_path, jwks_of({{0, "k1"}}), "max-age=3600");
+    start(config_with(remote(server), R"({"unknown_kid_wait_ms": 5000})"));
+    ASSERT_TRUE(eventually([&] { return status_of(token_for(0, "k1")) == 200; })) << all_log();
+    server.reset_counts();
+    server.set(jwks_path, {.body = jwks_of({{0, "k1"}, {1, "k2"}}), .delay = 400ms});
+
+    std::vector<std::string> tokens;
+    for (int i = 0; i < 8; ++i) tokens.push_back(token_for(1, "k2"));
+    std::atomic<int> accepted{0};
+    std::vector<std::thread> clients;
+    for (const auto& t : tokens)
+        clients.emplace_back([&, t] { accepted += get(fx.port(), "/api", bearer(t)).status == 200 ? 1 : 0; });
+    for (auto& c : clients) c.join();
+
+    EXPECT_EQ(accepted.load(), 8);
+    EXPECT_EQ(server.count(jwks_path), 1u);
+}
+
+TEST_F(RemoteKeysTest, UnknownKidWaitIsBoundedWhenTheRefetchIsSlow) {
+    // Verifies: a request with an unknown kid waits for the refetch at most unknown_kid_wait_ms, then gets
+    // 401 unknown_kid; the slow fetch does not hold it for the fetch timeout.
+    jwks_server server({.tls = pki.issue("jwks")});
+    server.set_jwks(jwks_path, jwks_of({{0, "k1"}}), "max-age=3600");
+    start(config_with(remote(server), R"({"unknown_kid_wait_ms": 300, "timeout_ms": 5000})"));
+    ASSERT_TRUE(eventually([&] { return status_of(token_for(0, "k1")) == 200; })) << all_log();
+    server.set(jwks_path, {.body = jwks_of({{0, "k1"}}), .delay = 3000ms});
+
+    const auto t0 = clock_type::now();
+    const auto r = get(fx.port(), "/api", bearer(token_for(0, "nope")));
+    const auto waited = clock_type::now() - t0;
+
+    EXPECT_EQ(r.status, 401);
+    EXPECT_NE(r.header("WWW-Authenticate").value_or("").find("unknown_kid"), std::string::npos);
+    EXPECT_GE(waited, 250ms);
+    EXPECT_LT(waited, 2500ms);
+}
+
+TEST_F(RemoteKeysTest, StaleKeysServeUpToMaxStaleThenTheProviderAnswers503) {
+    // Verifies: while refreshes fail, cached keys serve until lifetime + max_stale_s has passed; then they are
+    // dropped (logged), requests get 503 keys_unavailable and /readyz turns not ready.
+    jwks_server server({.tls = pki.issue("jwks")});
+    server.set_jwks(jwks_path, jwks_of({{0, "k1"}}), "max-age=1");
+    start(config_with(remote(server), R"({"refresh_min_s": 1, "max_stale_s": 1, "retry_min_ms": 100,
+                                          "retry_max_ms": 200})"));
+    const std::string token = token_for(0, "k1");
+    ASSERT_TRUE(eventually([&] { return status_of(token) == 200; })) << all_log();
+    const auto t0 = clock_type::now();
+    server.set(jwks_path, {.status = 503, .body = "maintenance"});
+
+    ASSERT_TRUE(eventually([&] { return status_of(token) == 503; }, 6000ms)) << all_log();
+    EXPECT_GE(clock_type::now() - t0, 900ms);  // not before lifetime + max_stale of the last good set
+    const auto line = fx.wait_for_log("level", "error", "jwks.fetch");
+    ASSERT_TRUE(line.has_value()) << all_log();
+    EXPECT_NE(line->find("past their maximum staleness"), std::string::npos) << *line;
+    EXPECT_EQ(get(fx.admin_port(), "/readyz").status, 503);
+
+    server.set_jwks(jwks_path, jwks_of({{0, "k1"}}), "max-age=1");
+    EXPECT_TRUE(eventually([&] { return status_of(token) == 200; })) << all_log();
+}
+
 struct fault_case {
     const char* name;
     jwks_server::response response;
