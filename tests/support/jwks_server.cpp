@@ -54,16 +54,18 @@ std::shared_ptr<net::ssl::context> make_tls_context(const test_pki::leaf& leaf) 
 }
 
 // Binds and listens synchronously, so a client may connect as soon as this returns;
-// returns the port bound.
+// returns the port bound. On failure the server stays down.
 std::uint16_t listen(jwks_server_state& s, std::uint16_t port) {
-    auto& a = s.acceptor.emplace(s.ioc);
+    tcp::acceptor a(s.ioc);
     a.open(tcp::v4());
     // Lets up() rebind the port while connections from before down() sit in TIME_WAIT.
     a.set_option(tcp::acceptor::reuse_address(true));
     a.bind(tcp::endpoint(net::ip::address_v4::loopback(), port));
     a.listen();
+    const std::uint16_t bound = a.local_endpoint().port();
+    s.acceptor.emplace(std::move(a));
     net::co_spawn(s.ioc, detail::accept_loop(s), detail::report_exception);
-    return a.local_endpoint().port();
+    return bound;
 }
 
 void close_everything(jwks_server_state& s) {
@@ -76,14 +78,15 @@ void close_everything(jwks_server_state& s) {
 // Runs f on the event-loop thread and waits for it; f's exception is rethrown here.
 template <class F>
 void run_on_loop(jwks_server_state& s, F f) {
-    std::promise<void> done;
-    std::future<void> finished = done.get_future();
-    net::post(s.ioc, [&] {
+    // Shared with the handler: set_value may still be running there when get() returns.
+    auto done = std::make_shared<std::promise<void>>();
+    std::future<void> finished = done->get_future();
+    net::post(s.ioc, [done, f = std::move(f)] {
         try {
             f();
-            done.set_value();
+            done->set_value();
         } catch (...) {
-            done.set_exception(std::current_exception());
+            done->set_exception(std::current_exception());
         }
     });
     finished.get();

@@ -30,7 +30,7 @@ public:
     enum class fault {
         none,                    //!< a complete, well-formed response
         close_without_response,  //!< reads the request, then closes without a byte of answer
-        truncate_body,           //!< head with the full Content-Length, half the body, then close
+        truncate_body,           //!< head with the full Content-Length (never chunked), half the body, then close
         stall_forever,           //!< reads the request and never answers (until the client or server closes)
     };
 
@@ -59,7 +59,7 @@ public:
 
     /** One request as received. */
     struct request {
-        std::chrono::steady_clock::time_point at;  //!< when its head had been read
+        std::chrono::steady_clock::time_point at;  //!< when it had been read, before any delay
         std::string method;
         std::string target;                                       //!< with the query, as sent
         std::vector<std::pair<std::string, std::string>> headers;  //!< wire order
