@@ -3,6 +3,8 @@
 #include "tokengate/admin/admin_server.hpp"
 #include "tokengate/config/load.hpp"
 #include "tokengate/log/event_log.hpp"
+#include "tokengate/metrics/metrics.hpp"
+#include "tokengate/proxy/request_metrics.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -48,6 +50,7 @@ runtime_ptr load_runtime(const std::string& config_path, std::uint64_t generatio
     if (rt->cfg.threads == 0) rt->cfg.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     rt->trust = std::move(*tr.trust);
     rt->route_policies = make_route_policies(rt->cfg);
+    rt->metric_labels = make_metric_labels(rt->trust, rt->cfg);
     rt->generation = generation;
     return rt;
 }
@@ -78,6 +81,7 @@ bool server::reload() {
     runtime_ptr rt = load_runtime(config_path_, next_generation_++, error);
     if (!rt) {
         log::event("error", "config.reload", "new configuration refused, the running one stays: " + error);
+        metrics::record_config_reload(false);
         return false;
     }
     const runtime_ptr old = current();
@@ -85,6 +89,7 @@ bool server::reload() {
         rt->cfg.threads != old->cfg.threads)
         log::event("warn", "config.reload", "listen address and threads change only on restart");
     publish(std::move(rt));
+    metrics::record_config_reload(true);
     log::event("info", "config.reload", "configuration reloaded");
     return true;
 }
