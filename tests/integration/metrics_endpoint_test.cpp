@@ -192,6 +192,29 @@ TEST_F(MetricsEndpointTest, UpstreamFailureCountedAsUpstreamError) {
     EXPECT_EQ(s.value("tokengate_upstream_duration_seconds_count"), "0");
 }
 
+TEST_F(MetricsEndpointTest, ForwardAuthAnswersCountedWithTheOriginalRoute) {
+    // Verifies: forward-auth subrequests count like proxied ones, labelled with the route of
+    // the original URI they ask about; the 200 answer is an accepted request, and nothing
+    // is timed as an upstream exchange.
+    fx.start_proxy(fx.config(pick_free_port(), public_route + R"(,
+  "forward_auth": {"enabled": true, "path": "/auth"})"));
+
+    ASSERT_EQ(status_of("/auth", {{"X-Original-URI", "/api/x"}, {"Authorization", bearer(rsa_token(good_claims()))}}),
+              200);
+    ASSERT_EQ(status_of("/auth", {{"X-Original-URI", "/api/x"}}), 401);
+    ASSERT_EQ(status_of("/auth", {{"X-Original-URI", "/public/x"}}), 200);
+    const scrape s = scrape_metrics();
+
+    const std::map<std::string, std::string> expected = {
+        {requests("accepted", "", "rsa", "default"), "1"},
+        {requests("rejected", "missing_token", "", "default"), "1"},
+        {requests("anonymous", "", "", "/public/"), "1"},
+    };
+    EXPECT_EQ(s.series_of("tokengate_requests_total"), expected);
+    EXPECT_EQ(s.value("tokengate_auth_duration_seconds_count"), "3");
+    EXPECT_EQ(s.value("tokengate_upstream_duration_seconds_count"), "0");
+}
+
 TEST_F(MetricsEndpointTest, ReloadsCountedByResultAndCountersSurviveThem) {
     // Verifies: SIGHUP reloads count as success or failure, and request counters keep
     // counting the same series across a reload (labels are interned by name).
