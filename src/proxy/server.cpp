@@ -80,8 +80,8 @@ bool server::reload() {
     std::string error;
     runtime_ptr rt = load_runtime(config_path_, next_generation_++, error);
     if (!rt) {
-        log::event("error", "config.reload", "new configuration refused, the running one stays: " + error);
         metrics::record_config_reload(false);
+        log::event("error", "config.reload", "new configuration refused, the running one stays: " + error);
         return false;
     }
     const runtime_ptr old = current();
