@@ -6,7 +6,8 @@
 # GROUP is one or more of: build, clang, test, tools, all (default: all).
 #   build  compiler, CMake, Ninja and the libraries the C++ code links against
 #   clang  clang-14 with the sanitizer/libFuzzer runtimes (sanitizer and fuzz builds)
-#   test   what the test suite runs besides the C++ code (openssl CLI, PyJWT, nginx, curl...)
+#   test   what the test suite runs besides the C++ code (openssl CLI, PyJWT, jsonschema,
+#          prometheus_client, nginx, curl...)
 #   tools  benchmarking and demo helpers (wrk, jq)
 # --check  only report what is missing (exit 1 if anything is), never install.
 #
@@ -22,10 +23,11 @@ pkgs_build=(
   ca-certificates
 )
 pkgs_clang=(clang-14 clang libclang-rt-14-dev)
-pkgs_test=(openssl python3 python3-jwt python3-cryptography nginx-light curl)
+pkgs_test=(openssl python3 python3-jwt python3-cryptography python3-jsonschema python3-prometheus-client
+           nginx-light curl)
 pkgs_tools=(wrk jq)
 
-usage() { sed -n '2,15s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
 
 check_only=0
 groups=()

@@ -1,5 +1,6 @@
 #include "tokengate/admin/admin_server.hpp"
 
+#include "tokengate/admin/metrics_page.hpp"
 #include "tokengate/log/event_log.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,6 +28,9 @@ http::response<http::string_body> answer(const http::request<http::string_body>&
         const bool ok = ready(*srv.current(), detail) && !srv.shared().draining;
         res.result(ok ? http::status::ok : http::status::service_unavailable);
         res.body() = ok ? "ready\n" : (srv.shared().draining ? "draining\n" : detail);
+    } else if (path == "/metrics") {
+        res.set(http::field::content_type, metrics_content_type);
+        res.body() = metrics_page(srv, std::chrono::system_clock::now());
     } else {
         res.result(http::status::not_found);
         res.body() = "not found\n";

@@ -5,6 +5,7 @@
 #include "tokengate/demo/echo_upstream.hpp"
 #include "tokengate/jose/base64url.hpp"
 #include "tokengate/log/event_log.hpp"
+#include "tokengate/proxy/request_metrics.hpp"
 #include "tokengate/proxy/server.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -71,6 +72,7 @@ proxy::runtime_ptr demo_runtime(const demo_signer& signer, std::uint16_t port, s
     p.keys.keys = ks;
     rt->trust.providers.push_back(std::move(p));
     rt->route_policies = proxy::make_route_policies(cfg);
+    rt->metric_labels = proxy::make_metric_labels(rt->trust, cfg);
     rt->generation = 1;
     return rt;
 }

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cmath>
 #include <mutex>
 #include <utility>
 
@@ -183,6 +184,30 @@ void reject(const request_context& ctx, const rejection& r, const validate::evid
     if (ev != nullptr) evidence_fields(w, *ev);
     w.EndObject();
     emit(sb, "info");
+}
+
+void clock_drift(const validate::evidence& ev, double ahead_s, double now_s) {
+    const std::int64_t ahead = std::llround(ahead_s);
+    rapidjson::StringBuffer sb;
+    writer w(sb);
+    w.StartObject();
+    head(w, "warn", "clock.drift");
+    str(w, "provider", ev.provider);
+    if (!ev.iss.empty()) str(w, "iss", ev.iss);
+    if (!ev.kid.empty()) str(w, "kid", ev.kid);
+    optional_number(w, "iat", ev.iat);
+    w.Key("now");
+    w.Int64(static_cast<std::int64_t>(now_s));
+    w.Key("leeway_s");
+    w.Int64(ev.leeway_s);
+    w.Key("offset_s");
+    w.Int64(ahead);  // whole seconds, as iat is written
+    str(w, "token_fp", ev.token_fp);
+    str(w, "message", "token iat is " + std::to_string(ahead) + " s ahead of this host's clock (inside the " +
+                          std::to_string(ev.leeway_s) + " s leeway): the issuer's clock or this host's is off; "
+                          "check NTP before tokens fail as issued_in_future");
+    w.EndObject();
+    emit(sb, "warn");
 }
 
 void event(std::string_view level, std::string_view name, std::string_view message, const request_context* ctx,

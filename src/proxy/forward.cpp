@@ -48,8 +48,10 @@ struct upstream_exchange {
     bool reused;
 };
 
-net::awaitable<after> upstream_failed(client_conn& c, const log::request_context& ctx, http::status st,
-                                      std::string_view what, const boost::system::error_code& ec, unsigned version) {
+net::awaitable<after> upstream_failed(client_conn& c, const log::request_context& ctx, request_tally& tally,
+                                      http::status st, std::string_view what, const boost::system::error_code& ec,
+                                      unsigned version) {
+    tally.count(metrics::outcome::upstream_error);
     log::event("error", "upstream.error", std::string(what) + ": " + ec.message(), &ctx, static_cast<int>(st));
     co_return co_await respond(c, st,
                                error_body(st == http::status::gateway_timeout ? "upstream_timeout" : "upstream_unavailable",
@@ -60,7 +62,8 @@ net::awaitable<after> upstream_failed(client_conn& c, const log::request_context
 }  // namespace
 
 net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_parser<http::empty_body>& hp,
-                              const auth_outcome& outcome, const log::request_context& ctx, std::string target) {
+                              const auth_outcome& outcome, const log::request_context& ctx, std::string target,
+                              request_tally& tally) {
     const auto& lim = rt.cfg.limits;
     const unsigned client_version = hp.get().version();
     const bool client_keep_alive = hp.get().keep_alive() && !c.w.shared().draining;
@@ -95,6 +98,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         (void)rn;
         if (rec == http::error::need_buffer) rec = {};
         if (rec) {
+            tally.count(metrics::outcome::bad_request);
             log::event("info", "request.refused", "request body: " + rec.message(), &ctx, 400);
             co_return co_await respond(c, http::status::bad_request, error_body("bad_request", "invalid_body", ctx.request_id),
                                        client_version, false);
@@ -106,10 +110,11 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     // use, and an idempotent request without a body is then retried once on a fresh one.
     std::optional<upstream_exchange> up;
     std::optional<http::response_parser<http::empty_body>> head;
+    const auto upstream_started = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
         auto lease = co_await c.w.pool().acquire(rt.cfg.upstream, lim.upstream_connect_timeout);
         if (lease.error)
-            co_return co_await upstream_failed(c, ctx,
+            co_return co_await upstream_failed(c, ctx, tally,
                                                lease.error == beast::error::timeout ? http::status::gateway_timeout
                                                                                    : http::status::bad_gateway,
                                                "connect", lease.error, client_version);
@@ -127,6 +132,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
             if (rr.ec && rr.read_failed) {
                 // The client's body broke off or was malformed mid-way: the upstream
                 // connection carries half a request and is dropped with this exchange.
+                tally.count(metrics::outcome::bad_request);
                 log::event("info", "request.refused", "request body: " + rr.ec.message(), &ctx, 400);
                 co_return co_await respond(c, http::status::bad_request,
                                            error_body("bad_request", "invalid_body", ctx.request_id), client_version, false);
@@ -145,7 +151,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         if (!ec) break;
         const bool retry = attempt == 0 && up->reused && !body && idempotent(method) && ec != beast::error::timeout;
         if (retry) continue;
-        co_return co_await upstream_failed(c, ctx,
+        co_return co_await upstream_failed(c, ctx, tally,
                                            ec == beast::error::timeout ? http::status::gateway_timeout
                                                                       : http::status::bad_gateway,
                                            "exchange", ec, client_version);
@@ -158,11 +164,16 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         up->conn.expires_after(lim.upstream_response_timeout);
         auto [rec, rn] = co_await http::async_read_header(up->conn, up->buf, *head);
         (void)rn;
-        if (rec) co_return co_await upstream_failed(c, ctx, http::status::bad_gateway, "interim response", rec, client_version);
+        if (rec)
+            co_return co_await upstream_failed(c, ctx, tally, http::status::bad_gateway, "interim response", rec,
+                                               client_version);
     }
+    c.w.metrics().observe_upstream_duration(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - upstream_started).count());
     if (head->get().result() == http::status::switching_protocols) {
-        if (!upgrade) co_return co_await upstream_failed(c, ctx, http::status::bad_gateway, "unrequested 101",
+        if (!upgrade) co_return co_await upstream_failed(c, ctx, tally, http::status::bad_gateway, "unrequested 101",
                                                          {}, client_version);
+        tally.count_verdict();
         http::response<http::empty_body> res{std::move(head->get())};
         c.client.expires_after(lim.idle_timeout);
         auto [wec, wn] = co_await http::async_write(c.client, res);
@@ -170,6 +181,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         if (!wec) co_await tunnel(c.client, c.buf, up->conn, up->buf, lim.idle_timeout);
         co_return after::close;
     }
+    tally.count_verdict();
     http::response_parser<http::buffer_body> rp2{std::move(*head)};
     auto& res = rp2.get();
     strip_hop_by_hop(res.base(), false);

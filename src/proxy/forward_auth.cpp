@@ -37,7 +37,7 @@ std::string original_target(const http::request_header<>& h, const std::string& 
 }  // namespace
 
 net::awaitable<after> forward_auth(client_conn& c, const runtime& rt, const http::request_parser<http::empty_body>& p,
-                                   log::request_context& ctx) {
+                                   log::request_context& ctx, request_tally& tally) {
     const auto& req = p.get();
     const bool keep_alive = req.keep_alive() && !c.w.shared().draining;
     const std::string_view method_header = first_of(req, "X-Original-Method", "X-Forwarded-Method");
@@ -45,6 +45,7 @@ net::awaitable<after> forward_auth(client_conn& c, const runtime& rt, const http
     const normalised_target t = normalise_target(original_target(req, rt.cfg.forward_auth.path));
     ctx.method = method;
     if (t.error) {
+        tally.count(metrics::outcome::bad_request);
         ctx.path = "(invalid)";
         log::event("info", "request.refused", *t.error, &ctx, 400);
         co_return co_await respond(c, http::status::bad_request, error_body("bad_request", "invalid_path", ctx.request_id),
@@ -52,6 +53,8 @@ net::awaitable<after> forward_auth(client_conn& c, const runtime& rt, const http
     }
     ctx.path = t.path;
     const auth_outcome outcome = co_await authenticate_with_refetch(c.w, rt, method, t.path, t.query, req);
+    tally.set_auth(outcome);
+    tally.count_verdict();
     if (outcome.verdict == auth_outcome::kind::rejected)
         co_return co_await respond_rejected(c, rt, ctx, outcome, req.version(), keep_alive);
     http::fields identity;

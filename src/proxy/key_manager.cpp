@@ -2,6 +2,7 @@
 
 #include "tokengate/fetch/cache_policy.hpp"
 #include "tokengate/log/event_log.hpp"
+#include "tokengate/metrics/registry.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -121,6 +122,7 @@ void key_manager::on_refetch_request(const std::string& provider, std::shared_pt
 void key_manager::finish(provider_state& st, const fetch::key_fetch_result& r) {
     const std::string& name = st.src.provider;
     st.fresh = nullptr;
+    metrics::global().record_jwks_fetch(name, fetch::to_string(r.error));
     if (r.ok()) {
         const bool recovered = st.failures > 0;
         st.failures = 0;

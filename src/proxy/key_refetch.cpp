@@ -1,6 +1,7 @@
 #include "tokengate/proxy/key_refetch.hpp"
 
 #include "tokengate/proxy/key_manager.hpp"
+#include "tokengate/proxy/request_metrics.hpp"
 
 #include <algorithm>
 
@@ -18,7 +19,7 @@ const config::provider_config* remote_provider(const runtime& rt, const std::str
 net::awaitable<auth_outcome> authenticate_with_refetch(worker& w, const runtime& rt, std::string_view method,
                                                        std::string_view path, std::string_view query,
                                                        const boost::beast::http::fields& headers) {
-    auth_outcome out = authenticate(rt, &w.cache(), method, path, query, headers, std::chrono::system_clock::now());
+    auth_outcome out = authenticate_measured(w, rt, method, path, query, headers);
     key_manager* keys = w.shared().keys;
     if (keys == nullptr || !out.rejected || out.rejected->code != reason::unknown_kid || !out.decision) co_return out;
     const config::provider_config* p = remote_provider(rt, out.decision->ev.provider);
@@ -33,7 +34,7 @@ net::awaitable<auth_outcome> authenticate_with_refetch(worker& w, const runtime&
     co_await waiter->timer.async_wait(as_tuple_awaitable);
     if (!waiter->fresh) co_return out;
     const runtime_ptr fresh = waiter->fresh;
-    auth_outcome again = authenticate(*fresh, &w.cache(), method, path, query, headers, std::chrono::system_clock::now());
+    auth_outcome again = authenticate_measured(w, *fresh, method, path, query, headers);
     again.snapshot = fresh;
     co_return again;
 }

@@ -3,6 +3,8 @@
 #include "tokengate/admin/admin_server.hpp"
 #include "tokengate/config/load.hpp"
 #include "tokengate/log/event_log.hpp"
+#include "tokengate/metrics/metrics.hpp"
+#include "tokengate/proxy/request_metrics.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -48,6 +50,7 @@ std::shared_ptr<runtime> load_runtime(const std::string& config_path, std::uint6
     if (rt->cfg.threads == 0) rt->cfg.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     rt->trust = std::move(*tr.trust);
     rt->route_policies = make_route_policies(rt->cfg);
+    rt->metric_labels = make_metric_labels(rt->trust, rt->cfg);
     rt->generation = generation;
     return rt;
 }
@@ -86,6 +89,7 @@ bool server::reload() {
     std::string error;
     std::shared_ptr<runtime> rt = load_runtime(config_path_, next_generation_++, error);
     if (!rt) {
+        metrics::record_config_reload(false);
         log::event("error", "config.reload", "new configuration refused, the running one stays: " + error);
         return false;
     }
@@ -95,6 +99,7 @@ bool server::reload() {
         log::event("warn", "config.reload", "listen address and threads change only on restart");
     keys_.adopt(*rt);
     publish(std::move(rt));
+    metrics::record_config_reload(true);
     log::event("info", "config.reload", "configuration reloaded");
     return true;
 }

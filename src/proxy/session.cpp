@@ -128,9 +128,11 @@ bool has_body(const http::request_parser<http::empty_body>& p) {
 net::awaitable<after> handle(client_conn& c, const runtime& rt, http::request_parser<http::empty_body>& p) {
     const auto& req = p.get();
     log::request_context ctx{request_id_of(c.w, req), std::string(req.method_string()), "", c.peer};
+    request_tally tally(c.w, rt);
     const bool keep_alive = req.keep_alive() && !c.w.shared().draining;
     normalised_target t = normalise_target(req.target());
     if (t.error) {
+        tally.count(metrics::outcome::bad_request);
         log::event("info", "request.refused", *t.error, &ctx, 400);
         co_return co_await respond(c, http::status::bad_request, error_body("bad_request", "invalid_path", ctx.request_id),
                                    req.version(), false);
@@ -138,15 +140,18 @@ net::awaitable<after> handle(client_conn& c, const runtime& rt, http::request_pa
     ctx.path = t.path;
     if (rt.cfg.forward_auth.enabled && (t.path == rt.cfg.forward_auth.path ||
                                         t.path.rfind(rt.cfg.forward_auth.path + "/", 0) == 0)) {
-        const after a = co_await forward_auth(c, rt, p, ctx);
+        const after a = co_await forward_auth(c, rt, p, ctx, tally);
         co_return has_body(p) ? after::close : a;
     }
     const auth_outcome outcome = co_await authenticate_with_refetch(c.w, rt, req.method_string(), t.path, t.query, req);
-    if (outcome.verdict == auth_outcome::kind::rejected)
+    tally.set_auth(outcome);
+    if (outcome.verdict == auth_outcome::kind::rejected) {
+        tally.count_verdict();
         co_return co_await respond_rejected(c, rt, ctx, outcome, req.version(), keep_alive && !has_body(p));
+    }
     std::string target = t.path;
     if (!t.query.empty()) target += "?" + t.query;
-    co_return co_await forward(c, rt, p, outcome, ctx, std::move(target));
+    co_return co_await forward(c, rt, p, outcome, ctx, std::move(target), tally);
 }
 
 }  // namespace
@@ -165,6 +170,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
         first = false;
         if (head.status == head_status::closed) break;
         if (head.status == head_status::rejected) {
+            w.metrics().count_request(metrics::outcome::bad_request, std::nullopt, metrics::no_label, metrics::no_label);
             log::request_context ctx{make_request_id(w), "", "", c.peer};
             log::event("info", "request.refused", head.detail, &ctx, static_cast<int>(head.error));
             co_await respond(c, head.error, error_body("bad_request", head.detail, ctx.request_id), 11, false);

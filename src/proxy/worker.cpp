@@ -1,6 +1,7 @@
 #include "tokengate/proxy/worker.hpp"
 
 #include "tokengate/log/event_log.hpp"
+#include "tokengate/metrics/registry.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,7 +16,8 @@ worker::worker(shared_state& shared, runtime_ptr rt, int index)
       rt_(std::move(rt)),
       index_(index),
       cache_(rt_->cfg.token_cache_entries / static_cast<std::size_t>(std::max(1, rt_->cfg.threads))),
-      pool_(ioc_, rt_->cfg.limits.upstream_pool_size) {}
+      pool_(ioc_, rt_->cfg.limits.upstream_pool_size),
+      metrics_(metrics::global()) {}
 
 tcp::endpoint worker::listen(const tcp::endpoint& ep) {
     acceptor_.emplace(ioc_);

@@ -5,7 +5,7 @@
 
 namespace tokengate::admin {
 
-/** Serves /healthz, /readyz on the admin listener (on the control event loop); returns
+/** Serves /healthz, /readyz and /metrics on the admin listener (on the control event loop); returns
  *  the bound endpoint. */
 proxy::tcp::endpoint start_admin(proxy::net::io_context& ioc, const proxy::tcp::endpoint& ep, proxy::server& srv);
 

@@ -26,6 +26,11 @@ void init(std::string_view format);
  *  fingerprint. Rate-limited per reason; suppressed lines are counted and reported. */
 void reject(const request_context& ctx, const rejection& r, const validate::evidence* ev, int status);
 
+/** A `clock.drift` warning (SPEC §8): an accepted token's iat lies `ahead_s` seconds ahead
+ *  of this host's clock, inside the provider's leeway. Fields: provider, iss, kid, iat,
+ *  now, leeway_s, offset_s (rounded to whole seconds), token_fp. The caller rate-limits it. */
+void clock_drift(const validate::evidence& ev, double ahead_s, double now_s);
+
 /** An event without request evidence ("config.load", "proxy.listen", "upstream.error"…). */
 void event(std::string_view level, std::string_view name, std::string_view message,
            const request_context* ctx = nullptr, int status = 0,

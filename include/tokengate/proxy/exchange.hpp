@@ -3,6 +3,7 @@
 #include "tokengate/log/event_log.hpp"
 #include "tokengate/proxy/authenticator.hpp"
 #include "tokengate/proxy/net.hpp"
+#include "tokengate/proxy/request_metrics.hpp"
 #include "tokengate/proxy/worker.hpp"
 
 #include <boost/beast/http/empty_body.hpp>
@@ -33,13 +34,15 @@ net::awaitable<after> respond_rejected(client_conn& c, const runtime& rt, const 
                                        const auth_outcome& outcome, unsigned version, bool keep_alive);
 
 /** Forwards an authenticated request (header parsed by `p`) to the upstream and relays the
- *  response, streaming both bodies; tunnels after a 101. */
+ *  response, streaming both bodies; tunnels after a 101. Counts the request in `tally`
+ *  (the verdict once the upstream answered, else upstream_error or bad_request). */
 net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_parser<http::empty_body>& p,
-                              const auth_outcome& outcome, const log::request_context& ctx, std::string target);
+                              const auth_outcome& outcome, const log::request_context& ctx, std::string target,
+                              request_tally& tally);
 
 /** Answers an ingress auth subrequest (ingress-nginx auth-url, Traefik ForwardAuth, Envoy
- *  ext_authz HTTP): 200 with identity headers, or the rejection. */
+ *  ext_authz HTTP): 200 with identity headers, or the rejection; counted in `tally`. */
 net::awaitable<after> forward_auth(client_conn& c, const runtime& rt, const http::request_parser<http::empty_body>& p,
-                                   log::request_context& ctx);
+                                   log::request_context& ctx, request_tally& tally);
 
 }  // namespace tokengate::proxy

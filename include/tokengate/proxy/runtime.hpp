@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tokengate/config/config.hpp"
+#include "tokengate/metrics/labels.hpp"
 #include "tokengate/validate/validator.hpp"
 
 #include <cstdint>
@@ -16,6 +17,7 @@ struct runtime {
     config::config cfg;
     validate::trust trust;
     std::vector<validate::route_policy> route_policies;  //!< parallel to cfg.routes
+    metrics::request_labels metric_labels;                //!< label ids of trust.providers and cfg.routes
     std::uint64_t generation = 0;                         //!< distinguishes snapshots in the token cache
 };
 

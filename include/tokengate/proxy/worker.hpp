@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tokengate/metrics/worker_metrics.hpp"
 #include "tokengate/proxy/net.hpp"
 #include "tokengate/proxy/runtime.hpp"
 #include "tokengate/proxy/token_cache.hpp"
@@ -33,6 +34,7 @@ public:
     token_cache& cache() noexcept { return cache_; }
     upstream_pool& pool() noexcept { return pool_; }
     shared_state& shared() noexcept { return shared_; }
+    metrics::worker_metrics& metrics() noexcept { return metrics_; }
     int index() const noexcept { return index_; }
 
     /** Opens the acceptor on `ep` (reuse_port) and starts accepting; returns the bound
@@ -60,6 +62,7 @@ private:
     upstream_pool pool_;
     std::optional<tcp::acceptor> acceptor_;
     std::unordered_set<stream*> idle_;
+    metrics::worker_metrics metrics_;
 };
 
 /** Serves one client connection until it closes, times out or the server drains. */
