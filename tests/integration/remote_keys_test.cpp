@@ -273,7 +273,7 @@ TEST_P(RemoteKeysFaultTest, FailedRefreshKeepsTheCachedKeysAndSaysWhatFailed) {
     EXPECT_EQ(status_of(token), 200);
     EXPECT_EQ(get(fx.admin_port(), "/readyz").status, 200);
     const std::string metrics = get(fx.admin_port(), "/metrics").body;
-    EXPECT_NE(metrics.find(std::string(R"(tokengate_jwks_fetches_total{provider="idp",result=")") + c.result + ""}"),
+    EXPECT_NE(metrics.find(std::string(R"(tokengate_jwks_fetches_total{provider="idp",result=")") + c.result + "\"}"),
               std::string::npos)
         << metrics;
     // A failed refresh is retried: the server sees more than one request after the fault.
