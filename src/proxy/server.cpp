@@ -59,6 +59,14 @@ server::server(std::string config_path, runtime_ptr rt) : config_path_(std::move
     next_generation_ = rt_->generation + 1;
 }
 
+server::~server() {
+    // Asio restores the default action when the last signal_set goes, so a SIGTERM arriving
+    // while the process finishes exiting (a supervisor repeating itself) would turn exit 0
+    // into death by signal. The process is shutting down already: later ones are ignored.
+    signals_.reset();
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) std::signal(s, SIG_IGN);
+}
+
 runtime_ptr server::current() const {
     std::lock_guard lock(current_mutex);
     return rt_;

@@ -251,6 +251,9 @@ struct fault_case {
     const char* log_fragment;  // what the log line must say
 };
 
+// Test names in ctest show the case name, not the struct's bytes.
+void PrintTo(const fault_case& c, std::ostream* os) { *os << c.name; }
+
 class RemoteKeysFaultTest : public RemoteKeysTest, public ::testing::WithParamInterface<fault_case> {};
 
 TEST_P(RemoteKeysFaultTest, FailedRefreshKeepsTheCachedKeysAndSaysWhatFailed) {
@@ -352,6 +355,8 @@ struct tls_case {
     const char* name;
     const char* log_fragment;
 };
+
+void PrintTo(const tls_case& c, std::ostream* os) { *os << c.name; }
 
 class RemoteKeysTlsTest : public RemoteKeysTest, public ::testing::WithParamInterface<tls_case> {};
 

@@ -20,6 +20,9 @@ class server {
 public:
     /** `config_path` is re-read on SIGHUP; `rt` is the validated initial snapshot. */
     server(std::string config_path, runtime_ptr rt);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
 
     /** Binds the listeners (throws on failure), serves until SIGTERM/SIGINT, drains
      *  in-flight requests up to the drain timeout and returns the exit status. */
