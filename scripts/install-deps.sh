@@ -24,7 +24,7 @@ pkgs_build=(
 )
 pkgs_clang=(clang-14 clang libclang-rt-14-dev)
 pkgs_test=(openssl python3 python3-jwt python3-cryptography python3-jsonschema python3-prometheus-client
-           nginx-light curl)
+           nginx-light curl iproute2)
 pkgs_tools=(wrk jq)
 
 usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Verifies: every shared library `ldd` says the built tokengate loads is in the runtime
+# Verifies: the runtime image of docker/Dockerfile has every shared library tokengate needs (see below).
+"""Checks that every shared library `ldd` says the built tokengate loads is in the runtime
 image of docker/Dockerfile. No Docker engine runs here, so the image's libraries are taken
 from docker/runtime-libs.txt: the `dpkg -L` shared objects of exactly the Debian packages
 the runtime stage's `apt-get install` names (checked here, so the record cannot drift from
@@ -43,7 +44,9 @@ def read_record(path):
         for line in f:
             if line.strip() and not line.startswith("#"):
                 pkg, file = line.split()
-                record.setdefault(pkg, set()).add(file)
+                files = record.setdefault(pkg, set())
+                if file != "-":  # a package without shared objects
+                    files.add(file)
     return record
 
 
@@ -72,6 +75,12 @@ def needed_libraries(binary):
     return libs
 
 
+def provider_of(libs, record):
+    """(name, path, package or None) for each needed library."""
+    provided = {canonical(f): pkg for pkg, files in record.items() for f in files}
+    return [(name, resolved, provided.get(canonical(resolved))) for name, resolved in libs]
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--list-packages":
         print("\n".join(runtime_packages(sys.argv[2])))
@@ -95,16 +104,20 @@ def main():
         elif now != record.get(pkg, set()):
             failures.append(f"{record_path} is stale for {pkg} (dpkg -L differs): run docker/record-runtime-libs.sh")
 
-    provided = {canonical(f): pkg for pkg, files in record.items() for f in files}
     libs = needed_libraries(binary)
     if not libs:
         failures.append("ldd listed no library at all: not a dynamically linked binary?")
-    for name, resolved in libs:
-        pkg = provided.get(canonical(resolved))
+    for name, resolved, pkg in provider_of(libs, record):
         if pkg is None:
             failures.append(f"{name} ({resolved}) is needed by tokengate but no runtime-stage package provides it")
         else:
             print(f"ok {name:28} {resolved:50} from {pkg}")
+    # Not vacuous: without any one of the packages providing a needed library, the same
+    # comparison must fail.
+    for pkg in sorted({p for _, _, p in provider_of(libs, record) if p}):
+        without = {k: v for k, v in record.items() if k != pkg}
+        if all(p is not None for _, _, p in provider_of(libs, without)):
+            failures.append(f"self-check: dropping {pkg} from the runtime stage went unnoticed")
     for f in failures:
         print("FAIL " + f)
     if not failures:

@@ -28,6 +28,6 @@ rm -rf "$dir/node_modules" "$dir/.stamp"
 cp "$here/package.json" "$here/package-lock.json" "$dir/"
 # Some of these packages declare node >= 22 and work on the image's Node 20 (the checks
 # that use them fail loudly otherwise): npm's engine warnings are noise here.
-(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error --cache "$dir/.npm-cache")
+(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 echo "$want" >"$dir/.stamp"
 echo "npm tools installed in $dir: $(cd "$dir" && npm ls --depth=0 --parseable | tail -n +2 | xargs -n1 basename | tr '\n' ' ')"
