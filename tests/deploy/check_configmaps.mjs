@@ -2,7 +2,8 @@
 // mounts for tokengate passes `tokengate check-config` without errors or warnings, with
 // the environment its container gets (literal env values; a random secret for each
 // secretKeyRef, as the operator's Secret would hold); and that each IdP overlay keeps the
-// providers, routes and identity headers of its config/examples file.
+// providers, routes and identity headers of its config/examples file; and that the Secret
+// example's placeholder is refused, so applying the example as it is cannot work.
 //
 //   node check_configmaps.mjs REPO TOOLS_DIR TOKENGATE
 import { spawnSync } from "node:child_process";
@@ -12,8 +13,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, loadManifests, loadYaml } from "./manifests.mjs";
 
-const [repo, toolsDir, tokengate] = process.argv.slice(2);
-if (!tokengate) {
+const [repo, toolsDir, tokengateArg] = process.argv.slice(2);
+const tokengate = tokengateArg && path.resolve(tokengateArg);
+if (!tokengateArg) {
   console.error("usage: node check_configmaps.mjs REPO TOOLS_DIR TOKENGATE");
   process.exit(2);
 }
@@ -28,7 +30,7 @@ function containerEnv(container) {
 }
 
 const YAML = await loadYaml(toolsDir);
-const { rendered } = loadManifests(repo, YAML);
+const { rendered, plain } = loadManifests(repo, YAML);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "tokengate-configmaps-"));
 let failed = 0;
 let checked = 0;
@@ -51,7 +53,7 @@ try {
           checked++;
           const where = `${g.name} ${describe(cm)} ${key}`;
           if (r.status !== 0 || r.stdout.trim() !== "config OK" || r.stderr.trim() !== "") {
-            console.log(`FAIL ${where}: check-config exit ${r.status}\n${r.stderr}${r.stdout}`);
+            console.log(`FAIL ${where}: check-config exit ${r.status}\n${r.error ?? ""}${r.stderr}${r.stdout}`);
             failed++;
           } else {
             console.log(`ok ${where}: ${r.stdout.trim()}`);
@@ -66,6 +68,18 @@ try {
 if (checked === 0) {
   console.log("FAIL no tokengate config found in any kustomize output");
   failed++;
+}
+
+for (const secret of plain.flatMap((g) => g.docs).filter((d) => d.kind === "Secret")) {
+  const r = spawnSync(tokengate, ["check-config", path.join(repo, "deploy", "kubernetes", "base", "tokengate.json")], {
+    encoding: "utf8", timeout: 30000,
+    env: { PATH: process.env.PATH, TOKENGATE_HMAC_SECRET: secret.stringData?.["hmac-secret"] ?? "" },
+  });
+  if (r.status === 1 && /HMAC secret is \d+ bytes/.test(r.stderr)) console.log(`ok ${describe(secret)} placeholder refused: ${r.stderr.trim()}`);
+  else {
+    console.log(`FAIL the placeholder of ${describe(secret)} is accepted as a secret (exit ${r.status}): ${r.stderr}`);
+    failed++;
+  }
 }
 
 // The overlays adapt the examples to a pod (listeners, threads, drain); what decides
