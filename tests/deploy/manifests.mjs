@@ -6,6 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { renderLite, withoutHashSuffixes } from "./kustomize_lite.mjs";
+
 // The npm tools live in the build tree (npm_tools.sh), not beside this file, and some are
 // ESM-only: a module placed in TOOLS_DIR imports them with Node's own resolution.
 export async function toolsImporter(toolsDir) {
@@ -29,18 +31,39 @@ function walk(dir) {
 }
 
 // kustomize v5 syntax (patches, resources naming directories) needs a v5 kustomize: the
-// one embedded in kubectl >= 1.27. Debian 12's kubernetes-client (1.20) embeds v2.0.3.
+// one embedded in kubectl >= 1.27. Debian 12's kubernetes-client (1.20) embeds v2.0.3, so
+// without a newer kubectl the manifests are rendered by kustomize_lite.mjs instead.
+// Returns "v5.5" and the like, or null when there is no usable kubectl.
 export function kustomizeVersion() {
   let text;
   try {
-    text = execFileSync("kubectl", ["version", "--client"], { encoding: "utf8" });
+    text = execFileSync("kubectl", ["version", "--client"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   } catch (e) {
-    throw new Error("kubectl not found: the manifests are rendered with `kubectl kustomize` (kustomize v5), " +
-                    "which this machine image ships as /usr/bin/kubectl");
+    return null;
   }
   const m = /Kustomize Version: v(\d+)\.(\d+)/.exec(text);
-  if (!m || Number(m[1]) < 5) throw new Error(`kubectl embeds no kustomize v5 or later:\n${text}`);
-  return `v${m[1]}.${m[2]}`;
+  return m && Number(m[1]) >= 5 ? `v${m[1]}.${m[2]}` : null;
+}
+
+// Objects with their keys sorted, documents sorted by kind and name: kubectl orders both
+// its own way.
+function canonical(docs) {
+  const sortKeys = (v) => Array.isArray(v) ? v.map(sortKeys)
+    : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])])) : v;
+  return docs.map(sortKeys).map((d) => JSON.stringify(d)).sort();
+}
+
+function render(dir, YAML, kubectl) {
+  const lite = renderLite(dir, YAML);
+  if (!kubectl) return lite;
+  const out = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const real = YAML.parseAllDocuments(out).map((d) => d.toJS());
+  const a = canonical(withoutHashSuffixes(real));
+  const b = canonical(lite);
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    throw new Error(`${dir}: kustomize_lite.mjs renders differently from kubectl kustomize:\n` +
+                    a.filter((x) => !b.includes(x)).join("\n") + "\n--- lite:\n" + b.filter((x) => !a.includes(x)).join("\n"));
+  return real;
 }
 
 // Returns { rendered: [{name, docs}], plain: [{name, docs}] }; names are paths relative to
@@ -52,12 +75,12 @@ export function loadManifests(repo, YAML) {
   const kustomizations = files.filter((f) => path.basename(f) === "kustomization.yaml");
   const covered = new Set(kustomizations);
   const rendered = [];
+  const kubectl = kustomizeVersion() !== null;
   for (const k of kustomizations) {
     const dir = path.dirname(k);
     const spec = YAML.parse(fs.readFileSync(k, "utf8"));
     for (const r of spec.resources ?? []) covered.add(path.resolve(dir, r));
-    const out = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", maxBuffer: 64 << 20 });
-    rendered.push({ name: path.relative(repo, dir) + " (kustomize)", dir, docs: YAML.parseAllDocuments(out).map((d) => d.toJS()) });
+    rendered.push({ name: path.relative(repo, dir) + " (kustomize)", dir, docs: render(dir, YAML, kubectl) });
   }
   const plain = files
     .filter((f) => !covered.has(f))

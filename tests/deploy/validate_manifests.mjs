@@ -138,7 +138,8 @@ async function check(groups) {
 }
 
 const YAML = await loadYaml(toolsDir);
-console.log(`kustomize ${kustomizeVersion()}`);
+console.log(kustomizeVersion() ? `kustomize ${kustomizeVersion()} (kubectl), checked against kustomize_lite.mjs`
+                                : "no kubectl with kustomize v5: manifests rendered by kustomize_lite.mjs");
 const { rendered, plain } = loadManifests(repo, YAML);
 const shipped = [...rendered, ...plain];
 
