@@ -24,8 +24,13 @@ pkgs_build=(
 )
 pkgs_clang=(clang-14 clang libclang-rt-14-dev)
 pkgs_test=(openssl python3 python3-jwt python3-cryptography python3-jsonschema python3-prometheus-client
-           nginx-light curl)
+           nginx-light curl iproute2)
 pkgs_tools=(wrk jq)
+# The deploy checks run npm tools; machine images that ship their own Node.js (20) keep
+# it, a bare Debian 12 gets its nodejs and npm.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  pkgs_test+=(nodejs npm)
+fi
 
 usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
 
