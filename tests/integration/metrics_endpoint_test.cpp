@@ -3,7 +3,9 @@
 // families and types, exact counts per outcome, reason, provider and route, histogram
 // counts, the token cache, reloads, and the rate-limited clock.drift warning.
 #include "support/http_client.hpp"
+#include "support/jwks_server.hpp"
 #include "support/proxy_fixture.hpp"
+#include "support/test_keys.hpp"
 
 #include <gtest/gtest.h>
 
@@ -213,6 +215,46 @@ TEST_F(MetricsEndpointTest, ForwardAuthAnswersCountedWithTheOriginalRoute) {
     EXPECT_EQ(s.series_of("tokengate_requests_total"), expected);
     EXPECT_EQ(s.value("tokengate_auth_duration_seconds_count"), "3");
     EXPECT_EQ(s.value("tokengate_upstream_duration_seconds_count"), "0");
+}
+
+TEST_F(MetricsEndpointTest, JwksFetchesCountedByResultWithKeyCountAndAge) {
+    // Verifies the remote key metrics: failed and successful fetches counted by provider
+    // and result (exactly as many as the JWKS server answered), requests refused while no
+    // key had arrived, and the fetched set's key count and age.
+    // Setup: a plain-HTTP JWKS server (allowed explicitly) failing with 500 at first
+    jwks_server server;
+    server.set("/jwks.json", {.status = 500, .body = "{}"});
+    fx.start_echo();
+    const std::string cfg = R"({
+  "listen": "127.0.0.1:${TOKENGATE_TEST_LISTEN_PORT}",
+  "admin_listen": "127.0.0.1:${TOKENGATE_TEST_ADMIN_PORT}",
+  "upstream": "http://127.0.0.1:)" + std::to_string(fx.echo_port()) + R"(",
+  "providers": [{"name": "idp", "issuer": ")" + std::string(fixture_issuer) + R"(", "audiences": ["api"],
+    "algorithms": ["RS256"], "jwks_url": ")" + server.url("/jwks.json") + R"(", "allow_http_jwks": true,
+    "jwks_cache": {"retry_min_ms": 50, "retry_max_ms": 200}}]
+})";
+
+    // Act: a request while the fetches fail, then the server gets its keys and the proxy
+    // becomes ready (the refresh after that success is minutes away: the counts hold still)
+    fx.start_proxy(cfg, "/healthz");
+    ASSERT_TRUE(fx.wait_for_log("result", "http_error", "jwks.fetch").has_value());
+    ASSERT_EQ(status_of("/api/x", {{"Authorization", bearer(rsa_token(good_claims()))}}), 503);
+    server.set_jwks("/jwks.json", R"({"keys":[)" + jwk_json(rsa_pair(0), "k1") + "]}");
+    ASSERT_TRUE(wait_until_ready(fx.admin_port(), startup_timeout, "/readyz"));
+    const scrape s = scrape_metrics();
+
+    // Check
+    const std::size_t answered = server.count("/jwks.json");
+    ASSERT_GE(answered, 2U);
+    EXPECT_EQ(s.value("tokengate_jwks_fetches_total{provider=\"idp\",result=\"success\"}"), "1");
+    EXPECT_EQ(s.value("tokengate_jwks_fetches_total{provider=\"idp\",result=\"http_error\"}"),
+              std::to_string(answered - 1));
+    EXPECT_EQ(s.value(requests("rejected", "keys_unavailable", "idp", "default")), "1");
+    EXPECT_EQ(s.value("tokengate_provider_keys{provider=\"idp\"}"), "1");
+    const std::string age = s.value("tokengate_provider_keys_age_seconds{provider=\"idp\"}");
+    ASSERT_NE(age, "<absent>");
+    EXPECT_GE(std::stod(age), 0.0);
+    EXPECT_LT(std::stod(age), 60.0);
 }
 
 TEST_F(MetricsEndpointTest, ReloadsCountedByResultAndCountersSurviveThem) {
