@@ -21,6 +21,7 @@ import jsonschema
 NEGATIVE = {
     "misspelt_key.json": ("'leway_s' was unexpected", 'unknown key "leway_s" (did you mean "leeway_s"?)'),
     "alg_none.json": ("'none' is not one of", "alg none can never be configured"),
+    "http_jwks.json": ("'allow_http_jwks' is a required property", 'set "allow_http_jwks": true'),
 }
 
 failures = []
