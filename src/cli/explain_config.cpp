@@ -31,7 +31,7 @@ void fetch_remote(const config::provider_config& pc, validate::provider& p, expl
     }
     for (const auto& s : r.skipped) out.warnings.push_back("provider " + pc.name + ": key left out: " + s);
     p.keys.keys = std::move(r.keys);
-    out.notes.push_back("provider " + pc.name + ": keys fetched from " + r.jwks_url);
+    out.notes.push_back("provider " + pc.name + ": keys fetched from " + fetch::display_url(r.jwks_url));
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ int run_serve(const std::vector<std::string>& argv, std::ostream& err) {
         err << "tokengate serve: no configuration: pass --config FILE or set TOKENGATE_CONFIG\n";
         return 2;
     }
-    log::init("json");
+    log::output_scope output("json");  // the last lines reach stdout whichever way serve ends
     std::string error;
     proxy::runtime_ptr rt = proxy::load_runtime(path, 1, error);
     if (!rt) {
@@ -29,7 +29,7 @@ int run_serve(const std::vector<std::string>& argv, std::ostream& err) {
         log::event("error", "config.load", "refusing to start: " + error);
         return 1;
     }
-    log::init(rt->cfg.log_format);
+    log::configure(rt->cfg.logging);
     try {
         proxy::server srv(path, rt);
         return srv.run();

@@ -108,10 +108,7 @@ void read_tail(object_reader& r, config& cfg) {
     if (cfg.expose_hints)
         r.ctx().warning(r.path("expose_hints"), "rejection hints are sent to clients, who can use them to probe; "
                                                 "turn this off outside debugging");
-    if (const auto* log = r.object("log")) {
-        object_reader lr(r.ctx(), *log, r.path("log"), {"format"});
-        cfg.log_format = lr.choice("format", {"json", "text"}).value_or(cfg.log_format);
-    }
+    if (const auto* log = r.object("log")) cfg.logging = read_log(r.ctx(), *log, r.path("log"));
 }
 
 config read_config(load_context& ctx, const rapidjson::Value& root) {

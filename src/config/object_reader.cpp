@@ -4,8 +4,20 @@
 #include "tokengate/jose/json.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 
 namespace tokengate::config {
+namespace {
+
+// 0.25, 1, 1e+20: short and exact enough for a range message.
+std::string plain_number(double d) {
+    std::array<char, 32> buf{};
+    std::snprintf(buf.data(), buf.size(), "%g", d);
+    return buf.data();
+}
+
+}  // namespace
 
 void load_context::error(const std::string& path, std::string message) {
     const source_position p = position(path);
@@ -101,6 +113,16 @@ std::optional<std::int64_t> object_reader::integer(std::string_view key, std::in
     if (v->IsInt64()) ctx_.error(path(key), range + ", got " + std::to_string(v->GetInt64()));
     else if (v->IsUint64()) ctx_.error(path(key), range + ", got " + std::to_string(v->GetUint64()));
     else ctx_.error(path(key), range + ", got a fraction or exponent");
+    return std::nullopt;
+}
+
+std::optional<double> object_reader::number(std::string_view key, double min, double max) {
+    const auto* v = find(key);
+    if (v == nullptr || typed(key, v->IsNumber(), "a number") == nullptr) return std::nullopt;
+    const double d = v->GetDouble();
+    if (d >= min && d <= max) return d;
+    ctx_.error(path(key), "must be a number from " + plain_number(min) + " to " + plain_number(max) + ", got " +
+                              plain_number(d));
     return std::nullopt;
 }
 

@@ -199,4 +199,20 @@ forward_auth_config read_forward_auth(load_context& ctx, const rapidjson::Value&
     return f;
 }
 
+log_config read_log(load_context& ctx, const rapidjson::Value& v, const std::string& path) {
+    log_config l;
+    object_reader r(ctx, v, path, {"format", "sub", "access_log", "access_log_sample"});
+    if (auto f = r.choice("format", {"json", "text"})) l.format = *f;
+    if (auto s = r.choice("sub", {"plain", "hash", "omit"})) {
+        l.sub = *s == "hash" ? log_config::sub_mode::hash
+                : *s == "omit" ? log_config::sub_mode::omit
+                               : log_config::sub_mode::plain;
+    }
+    if (auto b = r.boolean("access_log")) l.access_log = *b;
+    if (auto n = r.number("access_log_sample", 0.0, 1.0)) l.access_log_sample = *n;
+    if (r.has("access_log_sample") && !l.access_log)
+        ctx.warning(r.path("access_log_sample"), "has no effect while \"access_log\" is not true");
+    return l;
+}
+
 }  // namespace tokengate::config

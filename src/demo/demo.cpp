@@ -132,7 +132,7 @@ int run_demo(const std::vector<std::string>& argv, std::ostream& out, std::ostre
         err << "usage: tokengate demo [--port N] [--admin-port N]\n";
         return args && args->has("--help") ? 0 : 2;
     }
-    log::init("json");
+    log::output_scope output("json");
     try {
         proxy::net::io_context upstream_ioc{1};
         echo_upstream echo(upstream_ioc, {proxy::net::ip::make_address("127.0.0.1"), 0});

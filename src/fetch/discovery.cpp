@@ -42,7 +42,7 @@ result<std::string> jwks_uri_of(std::string_view document, std::string_view issu
     auto u = parse_url(uri);
     if (!u) return failure{"discovery document's jwks_uri: " + u.error()};
     if (!u->tls && !allow_http)
-        return failure{"discovery document's jwks_uri is plain http (" + std::string(uri) +
+        return failure{"discovery document's jwks_uri is plain http (" + display_url(uri) +
                        "); refused unless allow_http_jwks is set"};
     return std::string(uri);
 }

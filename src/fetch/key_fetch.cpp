@@ -85,17 +85,17 @@ net::awaitable<key_fetch_result> fetch_keys(remote_source src, std::string jwks_
         const get_result doc = co_await http_get(*du, opt);
         if (!doc.ok()) co_return failed(doc.error, "discovery: " + doc.message);
         auto uri = jwks_uri_of(doc.body, src.issuer, src.allow_http);
-        if (!uri) co_return failed(fetch_error::invalid, uri.error() + " (from " + du->text + ")");
+        if (!uri) co_return failed(fetch_error::invalid, uri.error() + " (from " + display_url(du->text) + ")");
         jwks_url = std::move(*uri);
     }
     auto u = parse_url(jwks_url);
     if (!u) co_return failed(fetch_error::invalid, "JWKS URL: " + u.error());
     if (!u->tls && !src.allow_http)
-        co_return failed(fetch_error::invalid, "JWKS URL " + jwks_url + " is plain http; refused unless allow_http_jwks is set");
+        co_return failed(fetch_error::invalid, "JWKS URL " + display_url(jwks_url) + " is plain http; refused unless allow_http_jwks is set");
     const get_result res = co_await http_get(*u, opt);
     if (!res.ok()) co_return failed(res.error, res.message);
     key_fetch_result r = keys_from_body(res, jwks_url, src.algorithms);
-    if (!r.ok()) r.message = jwks_url + ": " + r.message;
+    if (!r.ok()) r.message = display_url(jwks_url) + ": " + r.message;
     r.jwks_url = std::move(jwks_url);
     co_return r;
 }

@@ -31,7 +31,7 @@ result<url> parse_url(std::string_view text) {
         u.tls = false;
         u.port = 80;
     } else {
-        return failure{"not an http(s) URL: \"" + std::string(text) + "\""};
+        return failure{"not an http(s) URL: \"" + display_url(text) + "\""};
     }
     if (rest.find('#') != std::string_view::npos) return failure{"URL must not have a fragment"};
     const auto end = rest.find_first_of("/?");
@@ -55,7 +55,7 @@ result<url> parse_url(std::string_view text) {
         if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
         if (u.host.find(':') != std::string::npos) return failure{"IPv6 hosts go in brackets: https://[::1]:8443/"};
     }
-    if (u.host.empty()) return failure{"URL has no host: \"" + std::string(text) + "\""};
+    if (u.host.empty()) return failure{"URL has no host: \"" + display_url(text) + "\""};
     if (authority.find(':') != std::string_view::npos && authority.back() != ']') {
         unsigned p = 0;
         const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), p);
@@ -64,6 +64,17 @@ result<url> parse_url(std::string_view text) {
         u.port = static_cast<std::uint16_t>(p);
     }
     return u;
+}
+
+std::string display_url(std::string_view text) {
+    text = text.substr(0, text.find_first_of("?#"));
+    const auto scheme = text.find("://");
+    if (scheme == std::string_view::npos) return std::string(text);
+    const auto authority = scheme + 3;
+    const auto end = std::min(text.find('/', authority), text.size());
+    const auto at = text.substr(authority, end - authority).rfind('@');
+    if (at == std::string_view::npos) return std::string(text);
+    return std::string(text.substr(0, authority)) + std::string(text.substr(authority + at + 1));
 }
 
 }  // namespace tokengate::fetch

@@ -1,233 +1,186 @@
 #include "tokengate/log/event_log.hpp"
 
-#include "tokengate/validate/duration_text.hpp"
+#include "tokengate/log/async_output.hpp"
+#include "tokengate/log/line.hpp"
+#include "tokengate/log/rate_limit.hpp"
+#include "tokengate/metrics/registry.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-
-#include <array>
+#include <atomic>
 #include <cmath>
+#include <limits>
+#include <memory>
 #include <mutex>
-#include <utility>
+#include <random>
+#include <shared_mutex>
 
 namespace tokengate::log {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using std::chrono::system_clock;
 
-bool text_format = false;
+// SPEC §8: a flood of bad tokens must not fill a disk; 20 lines per second per reason
+// still shows every distinct problem of a burst.
+constexpr int reject_lines_per_second = 20;
 
-// Per-reason budget of lines per second; beyond it lines are counted, and the count is
-// reported once the next second opens, so a flood cannot fill a disk.
-constexpr int lines_per_second = 20;
+std::atomic<bool> text_format{false};
+rejection_limiter limiter(reject_lines_per_second);
 
-struct budget {
-    std::int64_t second = 0;
-    int used = 0;
-    std::uint64_t suppressed = 0;
-};
+// The writer, swapped only by init() and shutdown(); loggers hold the shared side just
+// long enough to queue a line.
+std::shared_mutex output_mutex;
+std::unique_ptr<async_output> output;
+std::uint64_t reported_drops = 0;  // guarded by output_mutex (exclusive)
+std::mutex sync_mutex;             // whole lines when writing without the writer
 
-std::mutex budget_mutex;
-std::array<budget, all_reasons.size()> budgets;
-
-std::shared_ptr<spdlog::logger> logger() {
-    static auto l = [] {
-        auto lg = spdlog::stdout_logger_mt("tokengate");
-        lg->set_pattern("%v");
-        lg->flush_on(spdlog::level::info);
-        return lg;
-    }();
-    return l;
+std::int64_t steady_second() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void str(writer& w, const char* key, std::string_view v) {
-    w.Key(key);
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+std::int64_t unix_second(system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-void head(writer& w, std::string_view level, std::string_view name) {
-    const auto now = std::chrono::system_clock::now();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    std::string ts = validate::utc_text(static_cast<double>(ms / 1000));
-    ts.insert(ts.size() - 1, "." + std::to_string(1000 + ms % 1000).substr(1));
-    str(w, "ts", ts);
-    str(w, "level", level);
-    str(w, "event", name);
+level level_of(std::string_view name) {
+    if (name == "error") return level::error;
+    if (name == "warn") return level::warn;
+    return level::info;
 }
 
-void context(writer& w, const request_context& ctx) {
-    str(w, "request_id", ctx.request_id);
-    str(w, "method", ctx.method);
-    str(w, "path", ctx.path);
-    str(w, "client", ctx.client);
-}
-
-void optional_number(writer& w, const char* key, const std::optional<double>& v) {
-    if (!v) return;
-    w.Key(key);
-    if (*v == static_cast<double>(static_cast<std::int64_t>(*v))) w.Int64(static_cast<std::int64_t>(*v));
-    else w.Double(*v);
-}
-
-void evidence_fields(writer& w, const validate::evidence& ev) {
-    if (!ev.provider.empty()) str(w, "provider", ev.provider);
-    if (!ev.alg.empty()) str(w, "alg", ev.alg);
-    if (!ev.kid.empty()) str(w, "kid", ev.kid);
-    if (!ev.iss.empty()) str(w, "iss", ev.iss);
-    if (!ev.aud.empty()) {
-        w.Key("aud");
-        w.StartArray();
-        for (const auto& a : ev.aud) w.String(a.c_str());
-        w.EndArray();
+void emit(level l, const std::string& json) {
+    const bool text = text_format.load(std::memory_order_relaxed);
+    const std::string converted = text ? to_text(json) : std::string();
+    const std::string& line = text ? converted : json;
+    const std::shared_lock lock(output_mutex);
+    if (output) {
+        output->write(l, line);
+        return;
     }
-    if (!ev.sub.empty()) str(w, "sub", ev.sub);
-    optional_number(w, "exp", ev.exp);
-    optional_number(w, "iat", ev.iat);
-    optional_number(w, "nbf", ev.nbf);
-    w.Key("now");
-    w.Int64(ev.now);
-    w.Key("leeway_s");
-    w.Int64(ev.leeway_s);
-    str(w, "token_fp", ev.token_fp);
+    const std::lock_guard sync(sync_mutex);
+    write_line(1, line);
 }
 
-// The human format for local runs: "ts level event key=value …", built from the same JSON
-// object so both formats carry exactly the same (redacted) fields.
-std::string to_text(std::string_view json) {
-    rapidjson::Document d;
-    d.Parse(json.data(), json.size());
-    if (!d.IsObject()) return std::string(json);
-    std::string out;
-    for (const char* k : {"ts", "level", "event"}) {
-        if (d.HasMember(k) && d[k].IsString()) out += std::string(d[k].GetString()) + " ";
-    }
-    for (const auto& m : std::as_const(d).GetObject()) {
-        const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-        if (key == "ts" || key == "level" || key == "event") continue;
-        std::string value;
-        if (m.value.IsString()) value.assign(m.value.GetString(), m.value.GetStringLength());
-        else {
-            rapidjson::StringBuffer vb;
-            rapidjson::Writer<rapidjson::StringBuffer> vw(vb);
-            m.value.Accept(vw);
-            value.assign(vb.GetString(), vb.GetSize());
-        }
-        if (value.find(' ') != std::string::npos) value = "\"" + value + "\"";
-        out += std::string(key) + "=" + value + " ";
-    }
-    if (!out.empty()) out.pop_back();
-    return out;
+void emit_suppressed(const rejection_limiter::report& r) {
+    metrics::global().record_log_lines_dropped(metrics::log_drop_cause::rate_limited, r.suppressed);
+    const std::string n = std::to_string(r.suppressed);
+    emit(level::warn, json_line(system_clock::now(), "warn", "auth.reject.suppressed")
+                          .str("reason", to_string(r.code))
+                          .integer("suppressed", static_cast<std::int64_t>(r.suppressed))
+                          .str("message", n + " similar rejection" + (r.suppressed == 1 ? "" : "s") + " (" +
+                                              std::string(to_string(r.code)) + ") not logged: at most " +
+                                              std::to_string(reject_lines_per_second) +
+                                              " lines per second per reason")
+                          .finish());
 }
 
-void emit(const rapidjson::StringBuffer& sb, std::string_view level) {
-    const std::string text = text_format ? to_text({sb.GetString(), sb.GetSize()}) : std::string();
-    const std::string_view line = text_format ? std::string_view(text) : std::string_view(sb.GetString(), sb.GetSize());
-    if (level == "error") logger()->error("{}", line);
-    else if (level == "warn") logger()->warn("{}", line);
-    else logger()->info("{}", line);
+void report_suppressed(std::int64_t now_s) {
+    for (const auto& r : limiter.take_reports(now_s)) emit_suppressed(r);
 }
 
-// Returns how many lines were suppressed in the previous window when a new one opens
-// (to report), and whether this line may be written.
-std::pair<bool, std::uint64_t> take_budget(reason r) {
-    const auto sec = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::steady_clock::now().time_since_epoch()).count();
-    std::lock_guard lock(budget_mutex);
-    budget& b = budgets[static_cast<std::size_t>(r)];
-    std::uint64_t report = 0;
-    if (b.second != sec) {
-        report = b.suppressed;
-        b = budget{sec, 0, 0};
-    }
-    if (b.used >= lines_per_second) {
-        ++b.suppressed;
-        return {false, report};
-    }
-    ++b.used;
-    return {true, report};
+void emit_dropped(std::uint64_t n) {
+    metrics::global().record_log_lines_dropped(metrics::log_drop_cause::queue_full, n);
+    emit(level::warn, json_line(system_clock::now(), "warn", "log.dropped")
+                          .integer("dropped", static_cast<std::int64_t>(n))
+                          .str("message", std::to_string(n) + " log line" + (n == 1 ? "" : "s") +
+                                              " dropped: stdout did not keep up and the log queue was full")
+                          .finish());
+}
+
+// Lines the queue dropped since the last report (and marks them reported).
+std::uint64_t take_drops() {
+    const std::unique_lock lock(output_mutex);
+    if (!output) return 0;
+    const std::uint64_t total = output->dropped();
+    const std::uint64_t fresh = total - reported_drops;
+    reported_drops = total;
+    return fresh;
 }
 
 }  // namespace
 
 void init(std::string_view format) {
     text_format = format == "text";
-    (void)logger();
+    const std::unique_lock lock(output_mutex);
+    if (!output) {
+        output = std::make_unique<async_output>(async_output::options{});
+        reported_drops = 0;
+    }
 }
 
-void reject(const request_context& ctx, const rejection& r, const validate::evidence* ev, int status) {
-    const auto [allowed, suppressed] = take_budget(r.code);
-    if (suppressed > 0) {
-        rapidjson::StringBuffer sb;
-        writer w(sb);
-        w.StartObject();
-        head(w, "warn", "auth.reject.suppressed");
-        str(w, "reason", to_string(r.code));
-        w.Key("suppressed");
-        w.Uint64(suppressed);
-        str(w, "message", "similar rejections suppressed in the last second");
-        w.EndObject();
-        emit(sb, "warn");
+void configure(const config::log_config& settings) { text_format = settings.format == "text"; }
+
+void shutdown() {
+    std::unique_ptr<async_output> out;
+    std::uint64_t fresh = 0;
+    {
+        const std::unique_lock lock(output_mutex);
+        out.swap(output);
+        if (out) fresh = out->dropped() - reported_drops;
     }
-    if (!allowed) return;
-    rapidjson::StringBuffer sb;
-    writer w(sb);
-    w.StartObject();
-    head(w, "info", "auth.reject");
-    context(w, ctx);
-    w.Key("status");
-    w.Int(status);
-    str(w, "reason", to_string(r.code));
-    if (!r.hint.empty()) str(w, "hint", r.hint);
-    if (ev != nullptr) evidence_fields(w, *ev);
-    w.EndObject();
-    emit(sb, "info");
+    out.reset();  // writes what is queued; the lines below follow synchronously
+    report_suppressed(std::numeric_limits<std::int64_t>::max());
+    if (fresh > 0) emit_dropped(fresh);
+}
+
+void tick() {
+    report_suppressed(steady_second());
+    if (const std::uint64_t n = take_drops(); n > 0) emit_dropped(n);
+}
+
+void reject(const config::log_config& settings, const request_context& ctx, const rejection& r,
+            const validate::evidence* ev, int status) {
+    const std::int64_t second = steady_second();
+    report_suppressed(second);
+    if (!limiter.allow(r.code, second)) return;
+    const auto now = system_clock::now();
+    json_line line(now, "info", "auth.reject");
+    line.context(ctx).integer("status", status).str("reason", to_string(r.code));
+    if (!r.hint.empty()) line.str("hint", r.hint);
+    if (ev != nullptr) line.evidence(*ev, settings.sub, unix_second(now));
+    emit(level::info, line.finish());
+}
+
+bool access_sampled(const config::log_config& settings) {
+    if (!settings.access_log || !(settings.access_log_sample > 0.0)) return false;
+    if (settings.access_log_sample >= 1.0) return true;
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < settings.access_log_sample;
+}
+
+void access(const config::log_config& settings, const request_context& ctx, const validate::evidence& ev, int status,
+            double latency_ms) {
+    const auto now = system_clock::now();
+    json_line line(now, "info", "auth.accept");
+    line.context(ctx);
+    if (status != 0) line.integer("status", status);
+    line.number("latency_ms", std::round(latency_ms * 1000.0) / 1000.0);  // microseconds are plenty
+    line.evidence(ev, settings.sub, unix_second(now));
+    emit(level::info, line.finish());
 }
 
 void clock_drift(const validate::evidence& ev, double ahead_s, double now_s) {
     const std::int64_t ahead = std::llround(ahead_s);
-    rapidjson::StringBuffer sb;
-    writer w(sb);
-    w.StartObject();
-    head(w, "warn", "clock.drift");
-    str(w, "provider", ev.provider);
-    if (!ev.iss.empty()) str(w, "iss", ev.iss);
-    if (!ev.kid.empty()) str(w, "kid", ev.kid);
-    optional_number(w, "iat", ev.iat);
-    w.Key("now");
-    w.Int64(static_cast<std::int64_t>(now_s));
-    w.Key("leeway_s");
-    w.Int64(ev.leeway_s);
-    w.Key("offset_s");
-    w.Int64(ahead);  // whole seconds, as iat is written
-    str(w, "token_fp", ev.token_fp);
-    str(w, "message", "token iat is " + std::to_string(ahead) + " s ahead of this host's clock (inside the " +
-                          std::to_string(ev.leeway_s) + " s leeway): the issuer's clock or this host's is off; "
-                          "check NTP before tokens fail as issued_in_future");
-    w.EndObject();
-    emit(sb, "warn");
+    json_line line(system_clock::now(), "warn", "clock.drift");
+    line.str("provider", ev.provider);
+    if (!ev.iss.empty()) line.str("iss", ev.iss);
+    if (!ev.kid.empty()) line.str("kid", ev.kid);
+    if (ev.iat) line.number("iat", *ev.iat);
+    line.integer("now", static_cast<std::int64_t>(now_s)).integer("leeway_s", ev.leeway_s);
+    line.integer("offset_s", ahead);  // whole seconds, as iat is written
+    line.str("token_fp", ev.token_fp);
+    line.str("message", "token iat is " + std::to_string(ahead) + " s ahead of this host's clock (inside the " +
+                            std::to_string(ev.leeway_s) + " s leeway): the issuer's clock or this host's is off; "
+                            "check NTP before tokens fail as issued_in_future");
+    emit(level::warn, line.finish());
 }
 
-void event(std::string_view level, std::string_view name, std::string_view message, const request_context* ctx,
+void event(std::string_view level_name, std::string_view name, std::string_view message, const request_context* ctx,
            int status, std::initializer_list<std::pair<std::string_view, std::string_view>> extra) {
-    rapidjson::StringBuffer sb;
-    writer w(sb);
-    w.StartObject();
-    head(w, level, name);
-    if (ctx != nullptr) context(w, *ctx);
-    if (status != 0) {
-        w.Key("status");
-        w.Int(status);
-    }
-    str(w, "message", message);
-    for (const auto& [k, v] : extra) {
-        w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-        w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-    }
-    w.EndObject();
-    emit(sb, level);
+    json_line line(system_clock::now(), level_name, name);
+    if (ctx != nullptr) line.context(*ctx);
+    if (status != 0) line.integer("status", status);
+    line.str("message", message);
+    for (const auto& [k, v] : extra) line.str(k, v);
+    emit(level_of(level_name), line.finish());
 }
 
 }  // namespace tokengate::log

@@ -95,6 +95,10 @@ void registry::record_config_reload(bool success) noexcept {
     (success ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed);
 }
 
+void registry::record_log_lines_dropped(log_drop_cause cause, std::uint64_t n) noexcept {
+    (cause == log_drop_cause::rate_limited ? log_rate_limited_ : log_queue_full_).fetch_add(n, std::memory_order_relaxed);
+}
+
 void registry::attach(worker_metrics* m) {
     const std::lock_guard lock(mutex_);
     workers_.push_back(m);
@@ -138,6 +142,11 @@ void registry::render(text_writer& w) const {
     w.sample(info(family::config_reloads).name, {{"result", "success"}}, reloads_ok_.load(std::memory_order_relaxed));
     w.sample(info(family::config_reloads).name, {{"result", "failure"}},
              reloads_failed_.load(std::memory_order_relaxed));
+    begin(w, family::log_lines_dropped);
+    w.sample(info(family::log_lines_dropped).name, {{"cause", "rate_limited"}},
+             log_rate_limited_.load(std::memory_order_relaxed));
+    w.sample(info(family::log_lines_dropped).name, {{"cause", "queue_full"}},
+             log_queue_full_.load(std::memory_order_relaxed));
     begin(w, family::jwks_fetches);
     for (const auto& [key, n] : jwks_fetches_)
         w.sample(info(family::jwks_fetches).name, {{"provider", key.first}, {"result", key.second}}, n);

@@ -175,6 +175,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
                                                          {}, client_version);
         tally.count_verdict();
         http::response<http::empty_body> res{std::move(head->get())};
+        c.status = static_cast<int>(res.result_int());
         c.client.expires_after(lim.idle_timeout);
         auto [wec, wn] = co_await http::async_write(c.client, res);
         (void)wn;
@@ -196,6 +197,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     res.version(client_version);
     res.keep_alive(keep);
     res.set("X-Request-Id", ctx.request_id);
+    c.status = static_cast<int>(res.result_int());
     http::response_serializer<http::buffer_body> rs{res};
     c.client.expires_after(lim.idle_timeout);
     auto [wec, wn] = co_await http::async_write_header(c.client, rs);

@@ -38,6 +38,7 @@ std::string original_target(const http::request_header<>& h, const std::string& 
 
 net::awaitable<after> forward_auth(client_conn& c, const runtime& rt, const http::request_parser<http::empty_body>& p,
                                    log::request_context& ctx, request_tally& tally) {
+    const auto started = rt.cfg.logging.access_log ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     const auto& req = p.get();
     const bool keep_alive = req.keep_alive() && !c.w.shared().draining;
     const std::string_view method_header = first_of(req, "X-Original-Method", "X-Forwarded-Method");
@@ -63,7 +64,12 @@ net::awaitable<after> forward_auth(client_conn& c, const runtime& rt, const http
         const auto& tok = *outcome.decision->token;
         add_identity(identity, rt.cfg.identity, tok.payload, tok.payload_text, outcome.decision->ev.provider);
     }
-    co_return co_await respond(c, http::status::ok, "", req.version(), keep_alive, &identity);
+    const after a = co_await respond(c, http::status::ok, "", req.version(), keep_alive, &identity);
+    if (outcome.verdict == auth_outcome::kind::accepted && log::access_sampled(rt.cfg.logging)) {
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        log::access(rt.cfg.logging, ctx, outcome.decision->ev, c.status, ms);
+    }
+    co_return a;
 }
 
 }  // namespace tokengate::proxy

@@ -1,6 +1,7 @@
 #include "tokengate/proxy/key_manager.hpp"
 
 #include "tokengate/fetch/cache_policy.hpp"
+#include "tokengate/fetch/url.hpp"
 #include "tokengate/log/event_log.hpp"
 #include "tokengate/metrics/registry.hpp"
 
@@ -133,15 +134,15 @@ void key_manager::finish(provider_state& st, const fetch::key_fetch_result& r) {
         st.keys = validate::keys_state{r.keys, "", std::nullopt};
         st.fresh = apply_(name, st.keys);
         for (const auto& s : r.skipped)
-            log::event("warn", "jwks.key_skipped", "provider " + name + ": " + r.jwks_url + ": key left out: " + s,
+            log::event("warn", "jwks.key_skipped", "provider " + name + ": " + fetch::display_url(r.jwks_url) + ": key left out: " + s,
                        nullptr, 0, {{"provider", name}});
         std::string kids;
         for (const auto& k : r.keys->kids()) kids += (kids.empty() ? "" : ",") + k;
         log::event("info", "jwks.fetch",
-                   "provider " + name + ": " + std::to_string(r.keys->keys.size()) + " key(s) from " + r.jwks_url +
+                   "provider " + name + ": " + std::to_string(r.keys->keys.size()) + " key(s) from " + fetch::display_url(r.jwks_url) +
                        (recovered ? " (fetching works again)" : "") + "; next refresh in " + seconds_text(st.next_delay),
                    nullptr, 0,
-                   {{"provider", name}, {"result", "success"}, {"url", r.jwks_url}, {"kids", kids},
+                   {{"provider", name}, {"result", "success"}, {"url", fetch::display_url(r.jwks_url)}, {"kids", kids},
                     {"max_age_s", r.max_age ? std::to_string(r.max_age->count()) : std::string("none")}});
         return;
     }

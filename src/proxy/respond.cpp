@@ -20,6 +20,7 @@ net::awaitable<after> respond(client_conn& c, http::status status, std::string b
     res.keep_alive(keep_alive);
     res.prepare_payload();
     c.client.expires_after(c.w.current()->cfg.limits.idle_timeout);
+    c.status = static_cast<int>(status);
     auto [ec, n] = co_await http::async_write(c.client, res);
     (void)n;
     co_return ec || !keep_alive ? after::close : after::keep_alive;
@@ -28,7 +29,7 @@ net::awaitable<after> respond(client_conn& c, http::status status, std::string b
 net::awaitable<after> respond_rejected(client_conn& c, const runtime& rt, const log::request_context& ctx,
                                        const auth_outcome& outcome, unsigned version, bool keep_alive) {
     const auth_response r = to_http(*outcome.rejected, rt.cfg.realm, ctx.request_id, rt.cfg.expose_hints);
-    log::reject(ctx, *outcome.rejected, outcome.decision ? &outcome.decision->ev : nullptr,
+    log::reject(rt.cfg.logging, ctx, *outcome.rejected, outcome.decision ? &outcome.decision->ev : nullptr,
                 static_cast<int>(r.status));
     http::fields extra;
     if (!r.www_authenticate.empty()) extra.set(http::field::www_authenticate, r.www_authenticate);

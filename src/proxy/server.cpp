@@ -106,10 +106,23 @@ bool server::reload() {
         rt->cfg.threads != old->cfg.threads)
         log::event("warn", "config.reload", "listen address and threads change only on restart");
     keys_.adopt(*rt);
+    // The new format starts with the line announcing the reload: whoever reads that line
+    // and then causes another reads both in the same format.
+    log::configure(rt->cfg.logging);
     publish(std::move(rt));
     metrics::record_config_reload(true);
     log::event("info", "config.reload", "configuration reloaded");
     return true;
+}
+
+net::awaitable<void> server::report_log_gaps() {
+    net::steady_timer timer(control_);
+    for (;;) {
+        timer.expires_after(std::chrono::seconds(1));
+        auto [ec] = co_await timer.async_wait(as_tuple_awaitable);
+        if (ec) co_return;
+        log::tick();
+    }
 }
 
 net::awaitable<void> server::wait_signals() {
@@ -158,6 +171,7 @@ int server::run() {
     }
     const tcp::endpoint admin_ep = admin::start_admin(control_, endpoint_of(rt->cfg.admin), *this);
     net::co_spawn(control_, wait_signals(), net::detached);
+    net::co_spawn(control_, report_log_gaps(), net::detached);
     log::event("info", "proxy.listen",
                "listening on " + listen.address().to_string() + ":" + std::to_string(listen.port()) + " with " +
                    std::to_string(n) + " worker(s); admin on " + admin_ep.address().to_string() + ":" +

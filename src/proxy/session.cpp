@@ -121,11 +121,22 @@ std::string request_id_of(worker& w, const http::fields& h) {
     return make_request_id(w);
 }
 
+// The access line is written once the response is complete (or broke off), so its
+// latency covers the whole exchange, body relay included.
+void log_access(const client_conn& c, const runtime& rt, const log::request_context& ctx, const auth_outcome& outcome,
+                std::chrono::steady_clock::time_point started) {
+    if (!outcome.decision) return;
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log::access(rt.cfg.logging, ctx, outcome.decision->ev, c.status, ms);
+}
+
 bool has_body(const http::request_parser<http::empty_body>& p) {
     return p.chunked() || (p.content_length() && *p.content_length() > 0);
 }
 
 net::awaitable<after> handle(client_conn& c, const runtime& rt, http::request_parser<http::empty_body>& p) {
+    // Only a request that may get an access line pays for this clock read.
+    const auto started = rt.cfg.logging.access_log ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     const auto& req = p.get();
     log::request_context ctx{request_id_of(c.w, req), std::string(req.method_string()), "", c.peer};
     request_tally tally(c.w, rt);
@@ -151,7 +162,11 @@ net::awaitable<after> handle(client_conn& c, const runtime& rt, http::request_pa
     }
     std::string target = t.path;
     if (!t.query.empty()) target += "?" + t.query;
-    co_return co_await forward(c, rt, p, outcome, ctx, std::move(target), tally);
+    const bool access = outcome.verdict == auth_outcome::kind::accepted && log::access_sampled(rt.cfg.logging);
+    c.status = 0;
+    const after a = co_await forward(c, rt, p, outcome, ctx, std::move(target), tally);
+    if (access) log_access(c, rt, ctx, outcome, started);
+    co_return a;
 }
 
 }  // namespace
@@ -160,7 +175,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     connection_guard guard(w.shared());
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
-    client_conn c{w, stream(std::move(socket)), {}, ec ? std::string("unknown") : remote.address().to_string()};
+    client_conn c{w, stream(std::move(socket)), {}, ec ? std::string("unknown") : remote.address().to_string(), 0};
     c.client.socket().set_option(tcp::no_delay(true), ec);
     bool first = true;
     for (;;) {

@@ -141,6 +141,7 @@ TEST_F(MetricsEndpointTest, CountsEachOutcomeReasonProviderAndRouteExactly) {
         {"tokengate_token_cache_entries", "gauge"},
         {"tokengate_clock_drift_tokens", "counter"},
         {"tokengate_config_reloads", "counter"},
+        {"tokengate_log_lines_dropped", "counter"},
         {"tokengate_jwks_fetches", "counter"},
         {"tokengate_open_connections", "gauge"},
         {"tokengate_provider_keys", "gauge"},

@@ -13,6 +13,7 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -323,6 +324,21 @@ std::optional<std::string> proxy_fixture::wait_for_log(std::string_view field, s
         if (matches(*line)) return line;
     }
     return std::nullopt;
+}
+
+std::size_t proxy_fixture::wait_for_count(std::string_view event, std::size_t n, std::chrono::milliseconds timeout) {
+    const auto is_event = [&](const std::string& line) { return json_field(line, {"event"}) == event; };
+    std::size_t count = static_cast<std::size_t>(std::count_if(log_.begin(), log_.end(), is_event));
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (proxy_ && count < n) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto line = proxy_->read_line(std::max(left, std::chrono::milliseconds(0)));
+        if (!line) break;
+        if (is_event(*line)) ++count;
+        log_.push_back(std::move(*line));
+    }
+    return count;
 }
 
 // ---- helpers -----------------------------------------------------------------------

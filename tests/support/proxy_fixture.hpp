@@ -118,6 +118,11 @@ public:
                                             std::string_view event = {},
                                             std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
+    /** How many collected log lines have event `event` once at least `n` do, or the count
+     *  at the deadline (reads what arrives meanwhile). */
+    std::size_t wait_for_count(std::string_view event, std::size_t n,
+                               std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
 private:
     bool read_listen_line();
 

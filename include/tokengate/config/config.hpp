@@ -120,6 +120,21 @@ struct forward_auth_config {
     std::string path = "/auth";  //!< on the main listener
 };
 
+/** Log settings ("log", SPEC §8). Format changes apply on reload too; the rest is read
+ *  per request from the request's snapshot. */
+struct log_config {
+    /** What an auth.reject / auth.accept line says about the token's `sub`. */
+    enum class sub_mode {
+        plain,  //!< as the token has it
+        hash,   //!< first 16 hex digits of its SHA-256: lines of one subject correlate, the value stays out
+        omit,   //!< not written at all
+    };
+    std::string format = "json";    //!< "json" or "text"
+    sub_mode sub = sub_mode::plain;
+    bool access_log = false;        //!< an auth.accept line per request accepted with a token
+    double access_log_sample = 1.0; //!< fraction (0–1) of those requests that get the line
+};
+
 /** The whole configuration, as loaded and checked. */
 struct config {
     endpoint listen{"0.0.0.0", 8080};
@@ -137,7 +152,7 @@ struct config {
     std::size_t token_cache_entries = 10000;  //!< 0 disables the verified-token cache
     limits_config limits;
     bool expose_hints = false;  //!< debug only: put the hint in response bodies
-    std::string log_format = "json";  //!< "json" or "text"
+    log_config logging;
     /** JSON path → where its value was written, filled by parse_config so later checks
      *  (build_trust) can point into the file. Empty for a config built in code. */
     std::map<std::string, source_position> positions;

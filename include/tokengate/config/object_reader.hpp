@@ -53,6 +53,8 @@ public:
     std::optional<bool> boolean(std::string_view key);
     /** An integer in [min, max]. */
     std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
+    /** A number (integer or fraction) in [min, max]. */
+    std::optional<double> number(std::string_view key, double min, double max);
     /** An array of non-empty strings. */
     std::optional<std::vector<std::string>> strings(std::string_view key);
     const rapidjson::Value* object(std::string_view key);

@@ -40,4 +40,7 @@ std::optional<auth_mode> read_auth_mode(object_reader& r, std::string_view key);
 /** "forward_auth". */
 forward_auth_config read_forward_auth(load_context& ctx, const rapidjson::Value& v, const std::string& path);
 
+/** "log". */
+log_config read_log(load_context& ctx, const rapidjson::Value& v, const std::string& path);
+
 }  // namespace tokengate::config

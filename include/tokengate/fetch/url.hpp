@@ -24,6 +24,10 @@ struct url {
  *  fragments, whitespace and control characters, and ports outside 1–65535. */
 result<url> parse_url(std::string_view text);
 
+/** A URL fit for messages and logs: without its query and fragment (an API key or a token
+ *  may travel there) and without user info. */
+std::string display_url(std::string_view text);
+
 /** Whether `host` is an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3). */
 bool is_ip_literal(std::string_view host);
 

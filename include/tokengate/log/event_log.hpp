@@ -1,30 +1,63 @@
 #pragma once
 
+#include "tokengate/config/config.hpp"
+#include "tokengate/log/request_context.hpp"
 #include "tokengate/reason.hpp"
 #include "tokengate/validate/validator.hpp"
 
-#include <chrono>
-#include <string>
+#include <initializer_list>
 #include <string_view>
 #include <utility>
-#include <initializer_list>
 
 namespace tokengate::log {
 
-/** Per-request context passed explicitly (coroutines hop threads; no thread-locals). */
-struct request_context {
-    std::string request_id;
-    std::string method;
-    std::string path;    //!< normalised path, query string dropped
-    std::string client;  //!< peer address
-};
+// The process's event log (SPEC §8): one JSON object (or text line) per event on stdout,
+// written by a background thread from a bounded queue. Nothing here ever writes a token,
+// a signature, an Authorization or Cookie value or a secret: callers hand over evidence
+// (validate::evidence) and context, never raw request bytes.
 
-/** Sets up the process logger: JSON lines (default) or human text on stdout. */
+/** Starts the background writer (first call) and sets the output format: "json"
+ *  (default) or "text". Lines logged before it are written synchronously. */
 void init(std::string_view format);
 
-/** One `auth.reject` line with the SPEC §8 fields. Never the token: only its
- *  fingerprint. Rate-limited per reason; suppressed lines are counted and reported. */
-void reject(const request_context& ctx, const rejection& r, const validate::evidence* ev, int status);
+/** Applies the settings a reload may change (the output format). */
+void configure(const config::log_config& settings);
+
+/** Writes every queued line, stops the writer and reports lines the queue dropped; later
+ *  lines are written synchronously. Call once no other thread logs (end of serve). */
+void shutdown();
+
+/** Runs the writer from construction to destruction: however a command ends, its last
+ *  lines reach stdout before the process exits. */
+class output_scope {
+public:
+    explicit output_scope(std::string_view format) { init(format); }
+    ~output_scope() { shutdown(); }
+    output_scope(const output_scope&) = delete;
+    output_scope& operator=(const output_scope&) = delete;
+};
+
+/** Reports what the log left out: one `auth.reject.suppressed` line per reason whose
+ *  rate-limit window closed with suppressed lines, and a `log.dropped` line when the
+ *  queue dropped lines since the last report. The server calls it every second, so a
+ *  flood that stops is reported even when nothing else is logged. */
+void tick();
+
+/** One `auth.reject` line with the SPEC §8 fields; `sub` as `settings.sub` says.
+ *  Rate-limited per reason (20 lines per second); suppressed lines are counted and
+ *  reported by the next rejection line or tick(). */
+void reject(const config::log_config& settings, const request_context& ctx, const rejection& r,
+            const validate::evidence* ev, int status);
+
+/** Whether this accepted request gets an access line: access_log on, and sampled at
+ *  access_log_sample. Cheap; call it before gathering what access() needs. */
+bool access_sampled(const config::log_config& settings);
+
+/** One `auth.accept` line (the optional access log): context, the status sent to the
+ *  client (0 when the client left before any), latency_ms from the request header to the
+ *  end of the response, and the token's evidence. */
+void access(const config::log_config& settings, const request_context& ctx, const validate::evidence& ev, int status,
+            double latency_ms);
 
 /** A `clock.drift` warning (SPEC §8): an accepted token's iat lies `ahead_s` seconds ahead
  *  of this host's clock, inside the provider's leeway. Fields: provider, iss, kid, iat,

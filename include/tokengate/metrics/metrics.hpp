@@ -30,6 +30,9 @@ namespace tokengate::metrics {
       "Accepted tokens whose iat lies more than 1 s ahead of this host's clock (inside the leeway)")                 \
     X(config_reloads, "tokengate_config_reloads_total", counter, "result",                                           \
       "Configuration reloads (SIGHUP) by result: success, or failure (the running config stays)")                    \
+    X(log_lines_dropped, "tokengate_log_lines_dropped_total", counter, "cause",                                      \
+      "Log lines not written, by cause: rate_limited (auth.reject lines over the per-reason budget) or queue_full "    \
+      "(stdout did not keep up)")                                                                                     \
     X(jwks_fetches, "tokengate_jwks_fetches_total", counter, "provider,result", "JWKS fetches by provider and result") \
     X(open_connections, "tokengate_open_connections", gauge, "", "Client connections open now")                      \
     X(provider_keys, "tokengate_provider_keys", gauge, "provider", "Keys in each provider's current key set")         \
@@ -94,6 +97,12 @@ inline constexpr std::array<double, 12> token_age_bounds = {1,   10,   30,   60,
  *  for the key fetcher. At most 1024 distinct (provider, result) pairs are kept; further
  *  ones count under result "other". */
 void record_jwks_fetch(std::string_view provider, std::string_view result);
+
+/** Why log lines were left out (tokengate_log_lines_dropped_total's "cause"). */
+enum class log_drop_cause : std::uint8_t {
+    rate_limited,  //!< auth.reject lines over the per-reason budget (reported as auth.reject.suppressed)
+    queue_full,    //!< the writer's queue was full: stdout did not keep up (reported as log.dropped)
+};
 
 /** Counts one configuration reload attempt (SIGHUP). Thread-safe. */
 void record_config_reload(bool success);

@@ -2,6 +2,7 @@
 
 #include "tokengate/metrics/exposition.hpp"
 #include "tokengate/metrics/histogram.hpp"
+#include "tokengate/metrics/metrics.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -34,6 +35,9 @@ public:
 
     void record_jwks_fetch(std::string_view provider, std::string_view result);
     void record_config_reload(bool success) noexcept;
+    /** Counts `n` log lines left out for `cause` (the event log; never on a request's own
+     *  path beyond an atomic add). */
+    void record_log_lines_dropped(log_drop_cause cause, std::uint64_t n) noexcept;
 
     /** Writes every family this registry holds, in declared order: all but
      *  open_connections and the provider key gauges, which the admin listener takes from
@@ -69,6 +73,8 @@ private:
     std::map<std::pair<std::string, std::string>, std::uint64_t> jwks_fetches_;
     std::atomic<std::uint64_t> reloads_ok_{0};
     std::atomic<std::uint64_t> reloads_failed_{0};
+    std::atomic<std::uint64_t> log_rate_limited_{0};
+    std::atomic<std::uint64_t> log_queue_full_{0};
 };
 
 /** The process-wide registry the proxy and the admin listener use. */

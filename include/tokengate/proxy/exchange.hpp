@@ -19,6 +19,7 @@ struct client_conn {
     stream client;
     beast::flat_buffer buf;  //!< bytes read from the client and not yet consumed
     std::string peer;
+    int status = 0;  //!< status of the last response header sent to the client (access log)
 };
 
 /** What the session loop does after a request. */

@@ -46,6 +46,9 @@ public:
 
 private:
     net::awaitable<void> wait_signals();
+    /** Every second: reports suppressed rejection lines and lines the log queue dropped,
+     *  even when nothing else is logged. */
+    net::awaitable<void> report_log_gaps();
 
     std::string config_path_;
     runtime_ptr rt_;

@@ -116,7 +116,7 @@ TEST(LoadTest, MinimalConfigGetsEveryDefault) {
     EXPECT_EQ(c.limits.upstream_response_timeout, milliseconds(30000));
     EXPECT_EQ(c.limits.upstream_pool_size, 64U);
     EXPECT_FALSE(c.expose_hints);
-    EXPECT_EQ(c.log_format, "json");
+    EXPECT_EQ(c.logging.format, "json");
     ASSERT_EQ(c.providers.size(), 1U);
     const provider_config& p = c.providers[0];
     EXPECT_TRUE(p.audience_check);
@@ -233,7 +233,7 @@ TEST(LoadTest, FullConfigReadsEveryKey) {
     EXPECT_EQ(c.limits.upstream_connect_timeout, milliseconds(1000));
     EXPECT_EQ(c.limits.upstream_response_timeout, milliseconds(15000));
     EXPECT_EQ(c.limits.upstream_pool_size, 8U);
-    EXPECT_EQ(c.log_format, "text");
+    EXPECT_EQ(c.logging.format, "text");
 }
 
 TEST(LoadTest, PositionsAreRecordedForLaterChecks) {

@@ -69,5 +69,14 @@ TEST(UrlTest, IpLiteralDetection) {
     EXPECT_FALSE(is_ip_literal("1.2.3"));
 }
 
+TEST(UrlTest, DisplayUrlDropsQueryFragmentAndUserInfo) {
+    // Verifies: a URL shown in a message or log keeps scheme, host and path but never its query, fragment or credentials.
+    EXPECT_EQ(display_url("https://idp.example.com/jwks.json?api_key=s3cret#frag"), "https://idp.example.com/jwks.json");
+    EXPECT_EQ(display_url("https://user:pa55@idp.example.com:8443/keys"), "https://idp.example.com:8443/keys");
+    EXPECT_EQ(display_url("https://idp.example.com"), "https://idp.example.com");
+    EXPECT_EQ(display_url("https://idp.example.com/a@b/keys"), "https://idp.example.com/a@b/keys");
+    EXPECT_EQ(display_url("ftp:/x?token=abc"), "ftp:/x");
+}
+
 }  // namespace
 }  // namespace tokengate::fetch
