@@ -54,6 +54,10 @@ public:
 private:
     net::awaitable<void> accept_loop();
 
+    // Declared before ioc_ so they outlive it: destroying ioc_ destroys the coroutine
+    // frames of connections still open, whose cleanup counts and untracks them.
+    metrics::worker_metrics metrics_;
+    std::unordered_set<stream*> idle_;
     net::io_context ioc_{1};
     shared_state& shared_;
     runtime_ptr rt_;
@@ -61,8 +65,6 @@ private:
     token_cache cache_;
     upstream_pool pool_;
     std::optional<tcp::acceptor> acceptor_;
-    std::unordered_set<stream*> idle_;
-    metrics::worker_metrics metrics_;
 };
 
 /** Serves one client connection until it closes, times out or the server drains. */
