@@ -12,12 +12,12 @@
 namespace tokengate::proxy {
 
 worker::worker(shared_state& shared, runtime_ptr rt, int index)
-    : shared_(shared),
+    : metrics_(metrics::global()),
+      shared_(shared),
       rt_(std::move(rt)),
       index_(index),
       cache_(rt_->cfg.token_cache_entries / static_cast<std::size_t>(std::max(1, rt_->cfg.threads))),
-      pool_(ioc_, rt_->cfg.limits.upstream_pool_size),
-      metrics_(metrics::global()) {}
+      pool_(ioc_, rt_->cfg.limits.upstream_pool_size) {}
 
 tcp::endpoint worker::listen(const tcp::endpoint& ep) {
     acceptor_.emplace(ioc_);

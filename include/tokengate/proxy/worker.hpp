@@ -54,6 +54,10 @@ public:
 private:
     net::awaitable<void> accept_loop();
 
+    /** Declared before ioc_, so destroyed after it: sessions still open when the drain
+     *  times out are coroutine frames in ioc_'s queue, destroyed with it, and their
+     *  request tallies count into these metrics as they go. */
+    metrics::worker_metrics metrics_;
     net::io_context ioc_{1};
     shared_state& shared_;
     runtime_ptr rt_;
@@ -62,7 +66,6 @@ private:
     upstream_pool pool_;
     std::optional<tcp::acceptor> acceptor_;
     std::unordered_set<stream*> idle_;
-    metrics::worker_metrics metrics_;
 };
 
 /** Serves one client connection until it closes, times out or the server drains. */
