@@ -149,9 +149,10 @@ TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
     // Verifies: with stdout never read during 2,400 access-logged requests, every request is answered 200;
     // the log drops lines instead of blocking and reports them (log.dropped, tokengate_log_lines_dropped_total).
     proxy_fixture fx{TOKENGATE_BINARY};
-    fx.start_echo();
     const auto config = fx.dir() / "config.json";
-    std::ofstream(config) << fx.config(fx.echo_port(), R"(, "log": {"access_log": true})");
+    // Forward-auth answers from the proxy itself: an access line per request, no upstream hop.
+    std::ofstream(config) << fx.config(pick_free_port(), R"(, "forward_auth": {"enabled": true, "path": "/auth"},
+  "log": {"access_log": true})");
     const std::uint16_t listen = pick_free_port();
     std::uint16_t admin = pick_free_port();
     while (admin == listen) admin = pick_free_port();
@@ -170,7 +171,7 @@ TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
             try {
                 http_connection c(port);
                 for (int i = 0; i < requests_per_client; ++i) {
-                    c.send(make_request("GET", "/api/orders", {{"Authorization", auth}}));
+                    c.send(make_request("GET", "/auth", {{"Authorization", auth}, {"X-Original-URI", "/api/orders"}}));
                     if (c.read_response().status != 200) return std::string("a request was not answered 200");
                     ++ok;
                 }
