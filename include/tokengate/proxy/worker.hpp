@@ -54,10 +54,10 @@ public:
 private:
     net::awaitable<void> accept_loop();
 
-    /** Declared before ioc_, so destroyed after it: sessions still open when the drain
-     *  times out are coroutine frames in ioc_'s queue, destroyed with it, and their
-     *  request tallies count into these metrics as they go. */
+    // Declared before ioc_ so they outlive it: destroying ioc_ destroys the coroutine
+    // frames of connections still open, whose cleanup counts and untracks them.
     metrics::worker_metrics metrics_;
+    std::unordered_set<stream*> idle_;
     net::io_context ioc_{1};
     shared_state& shared_;
     runtime_ptr rt_;
@@ -65,7 +65,6 @@ private:
     token_cache cache_;
     upstream_pool pool_;
     std::optional<tcp::acceptor> acceptor_;
-    std::unordered_set<stream*> idle_;
 };
 
 /** Serves one client connection until it closes, times out or the server drains. */
