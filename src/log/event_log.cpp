@@ -76,23 +76,32 @@ void report_suppressed(std::int64_t now_s) {
     for (const auto& r : limiter.take_reports(now_s)) emit_suppressed(r);
 }
 
-void emit_dropped(std::uint64_t n) {
-    metrics::global().record_log_lines_dropped(metrics::log_drop_cause::queue_full, n);
+struct drops {
+    std::uint64_t fresh = 0;  // since the last report
+    std::uint64_t total = 0;  // since start
+};
+
+// A report goes through the queue it reports on and may be dropped in turn; the running
+// total lets a reader who saw any later report (the last one is written synchronously at
+// exit) know everything that went missing.
+void emit_dropped(const drops& d) {
+    metrics::global().record_log_lines_dropped(metrics::log_drop_cause::queue_full, d.fresh);
     emit(level::warn, json_line(system_clock::now(), "warn", "log.dropped")
-                          .integer("dropped", static_cast<std::int64_t>(n))
-                          .str("message", std::to_string(n) + " log line" + (n == 1 ? "" : "s") +
+                          .integer("dropped", static_cast<std::int64_t>(d.fresh))
+                          .integer("dropped_total", static_cast<std::int64_t>(d.total))
+                          .str("message", std::to_string(d.fresh) + " log line" + (d.fresh == 1 ? "" : "s") +
                                               " dropped: stdout did not keep up and the log queue was full")
                           .finish());
 }
 
 // Lines the queue dropped since the last report (and marks them reported).
-std::uint64_t take_drops() {
+drops take_drops() {
     const std::unique_lock lock(output_mutex);
-    if (!output) return 0;
+    if (!output) return {};
     const std::uint64_t total = output->dropped();
-    const std::uint64_t fresh = total - reported_drops;
+    const drops d{total - reported_drops, total};
     reported_drops = total;
-    return fresh;
+    return d;
 }
 
 }  // namespace
@@ -109,21 +118,20 @@ void init(std::string_view format) {
 void configure(const config::log_config& settings) { text_format = settings.format == "text"; }
 
 void shutdown() {
+    const drops d = take_drops();
     std::unique_ptr<async_output> out;
-    std::uint64_t fresh = 0;
     {
         const std::unique_lock lock(output_mutex);
         out.swap(output);
-        if (out) fresh = out->dropped() - reported_drops;
     }
     out.reset();  // writes what is queued; the lines below follow synchronously
     report_suppressed(std::numeric_limits<std::int64_t>::max());
-    if (fresh > 0) emit_dropped(fresh);
+    if (d.fresh > 0) emit_dropped(d);
 }
 
 void tick() {
     report_suppressed(steady_second());
-    if (const std::uint64_t n = take_drops(); n > 0) emit_dropped(n);
+    if (const drops d = take_drops(); d.fresh > 0) emit_dropped(d);
 }
 
 void reject(const config::log_config& settings, const request_context& ctx, const rejection& r,

@@ -133,16 +133,17 @@ void key_manager::finish(provider_state& st, const fetch::key_fetch_result& r) {
         st.next_delay = fetch::refresh_delay(life, unit_random());
         st.keys = validate::keys_state{r.keys, "", std::nullopt};
         st.fresh = apply_(name, st.keys);
+        const std::string url = fetch::display_url(r.jwks_url);  // an API key may sit in the query
         for (const auto& s : r.skipped)
-            log::event("warn", "jwks.key_skipped", "provider " + name + ": " + fetch::display_url(r.jwks_url) + ": key left out: " + s,
-                       nullptr, 0, {{"provider", name}});
+            log::event("warn", "jwks.key_skipped", "provider " + name + ": " + url + ": key left out: " + s, nullptr, 0,
+                       {{"provider", name}});
         std::string kids;
         for (const auto& k : r.keys->kids()) kids += (kids.empty() ? "" : ",") + k;
         log::event("info", "jwks.fetch",
-                   "provider " + name + ": " + std::to_string(r.keys->keys.size()) + " key(s) from " + fetch::display_url(r.jwks_url) +
+                   "provider " + name + ": " + std::to_string(r.keys->keys.size()) + " key(s) from " + url +
                        (recovered ? " (fetching works again)" : "") + "; next refresh in " + seconds_text(st.next_delay),
                    nullptr, 0,
-                   {{"provider", name}, {"result", "success"}, {"url", fetch::display_url(r.jwks_url)}, {"kids", kids},
+                   {{"provider", name}, {"result", "success"}, {"url", url}, {"kids", kids},
                     {"max_age_s", r.max_age ? std::to_string(r.max_age->count()) : std::string("none")}});
         return;
     }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -32,9 +33,9 @@ namespace {
 using std::chrono::milliseconds;
 using steady = std::chrono::steady_clock;
 
-// More access lines than the proxy's log queue (4096) and a one-page pipe can hold.
+// More access lines than the proxy's log queue (2048) and a one-page pipe can hold.
 constexpr int clients = 3;
-constexpr int requests_per_client = 2000;
+constexpr int requests_per_client = 800;
 
 // `tokengate serve` with stdout on a pipe this test reads only when it chooses to.
 class unread_stdout_proxy {
@@ -145,12 +146,13 @@ std::uint16_t port_of(const std::string& line, std::string_view member) {
 }
 
 TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
-    // Verifies: with stdout never read during 6,000 access-logged requests, every request is answered 200;
+    // Verifies: with stdout never read during 2,400 access-logged requests, every request is answered 200;
     // the log drops lines instead of blocking and reports them (log.dropped, tokengate_log_lines_dropped_total).
     proxy_fixture fx{TOKENGATE_BINARY};
-    fx.start_echo();
     const auto config = fx.dir() / "config.json";
-    std::ofstream(config) << fx.config(fx.echo_port(), R"(, "log": {"access_log": true})");
+    // Forward-auth answers from the proxy itself: an access line per request, no upstream hop.
+    std::ofstream(config) << fx.config(pick_free_port(), R"(, "forward_auth": {"enabled": true, "path": "/auth"},
+  "log": {"access_log": true})");
     const std::uint16_t listen = pick_free_port();
     std::uint16_t admin = pick_free_port();
     while (admin == listen) admin = pick_free_port();
@@ -169,7 +171,7 @@ TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
             try {
                 http_connection c(port);
                 for (int i = 0; i < requests_per_client; ++i) {
-                    c.send(make_request("GET", "/api/orders", {{"Authorization", auth}}));
+                    c.send(make_request("GET", "/auth", {{"Authorization", auth}, {"X-Original-URI", "/api/orders"}}));
                     if (c.read_response().status != 200) return std::string("a request was not answered 200");
                     ++ok;
                 }
@@ -198,13 +200,15 @@ TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
     for (std::string l; std::getline(lines, l);) {
         const auto event = json_field(l, {"event"});
         if (event == "auth.accept") ++accepted;
-        if (event == "log.dropped") dropped += std::stoull(json_field(l, {"dropped"}).value_or("0"));
+        // Reports go through the full queue too and may be lost: the running total is not.
+        if (event == "log.dropped")
+            dropped = std::max<std::uint64_t>(dropped, std::stoull(json_field(l, {"dropped_total"}).value_or("0")));
     }
     const auto total = static_cast<std::size_t>(clients * requests_per_client);
     EXPECT_EQ(ok.load(), clients * requests_per_client);
     EXPECT_GT(dropped, 0U) << "the pipe was never full?";
     EXPECT_LT(accepted, total);
-    // Every access line was written or counted; the count may include dropped log.dropped lines.
+    // Every access line was written or counted (the count also covers dropped reports).
     EXPECT_GE(accepted + dropped, total);
     EXPECT_NE(metrics.body.find("tokengate_log_lines_dropped_total{cause=\"queue_full\"} "), std::string::npos);
     EXPECT_EQ(metrics.body.find(zero), std::string::npos) << "no queue drop counted within 3 s";

@@ -129,7 +129,8 @@ TEST_F(ProxyLogTest, AccessLineLatencyCoversTheUpstreamTime) {
 }
 
 TEST_F(ProxyLogTest, AccessLineForUpstreamErrorAndForwardAuth) {
-    // Verifies: an accepted request whose upstream is down logs auth.accept with 502; a forward-auth 200 logs one too.
+    // Verifies: an accepted request whose upstream is down logs auth.accept with 502 (and upstream.error, both without
+    // the query); a forward-auth 200 logs auth.accept with the original path.
     const std::uint16_t closed = pick_free_port();
     fx.start_proxy(fx.config(closed, routes + R"(, "log": {"access_log": true})"));
     const std::string token = rsa_token(good_claims());
@@ -142,9 +143,12 @@ TEST_F(ProxyLogTest, AccessLineForUpstreamErrorAndForwardAuth) {
     const auto down = fx.wait_for_log("request_id", "down-1", "auth.accept");
     const auto fa = fx.wait_for_log("request_id", "fa-1", "auth.accept");
 
+    const auto error = fx.wait_for_log("request_id", "down-1", "upstream.error");
     ASSERT_TRUE(down.has_value()) << joined(fx.log_lines());
     EXPECT_EQ(json_field(*down, {"status"}), "502");
     EXPECT_EQ(json_field(*down, {"path"}), "/api/x");
+    ASSERT_TRUE(error.has_value()) << joined(fx.log_lines());
+    EXPECT_EQ(json_field(*error, {"path"}), "/api/x") << "the upstream.error line drops the query too";
     ASSERT_TRUE(fa.has_value()) << joined(fx.log_lines());
     EXPECT_EQ(json_field(*fa, {"status"}), "200");
     EXPECT_EQ(json_field(*fa, {"path"}), "/orders/7");
