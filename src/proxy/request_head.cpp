@@ -1,6 +1,7 @@
 #include "tokengate/proxy/request_head.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/beast/core/string.hpp>
 
 namespace tokengate::proxy {
 namespace {
@@ -16,6 +17,15 @@ bool has_obs_fold(std::string_view head) {
         if (head[i + 1] == ' ' || head[i + 1] == '\t') return true;
     }
     return false;
+}
+
+// One Transfer-Encoding field whose whole value, around optional whitespace, is "chunked".
+bool is_plain_chunked(const http::request_header<>& req) {
+    if (req.count(http::field::transfer_encoding) != 1) return false;
+    std::string_view v = req[http::field::transfer_encoding];
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return boost::beast::iequals(v, "chunked");
 }
 
 }  // namespace
@@ -36,10 +46,16 @@ std::optional<head_refusal> parse_head(std::string_view head, const config::limi
         return refuse(http::status::bad_request, ec ? ec.message() : "incomplete header");
     const auto& req = p.get();
     // A Transfer-Encoding other than a final "chunked" leaves the body length to guess:
-    // the classic request-smuggling gap between proxy and upstream (RFC 9112 §6.3).
-    if (req.count(http::field::transfer_encoding) != 0 && !p.chunked())
+    // the classic request-smuggling gap between proxy and upstream (RFC 9112 §6.3). Only
+    // a lone "chunked" is taken (as nginx does): codings before it, or a second field,
+    // are spellings some upstream parser may read as no chunking at all.
+    if (req.count(http::field::transfer_encoding) != 0 && !is_plain_chunked(req))
         return refuse(http::status::not_implemented, "unsupported transfer-encoding");
     if (req.version() != 11 && req.version() != 10) return refuse(http::status::http_version_not_supported, "HTTP version");
+    // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing (1.0
+    // has no chunked coding; a 1.0 hop in front may have read the body differently).
+    if (req.version() == 10 && req.count(http::field::transfer_encoding) != 0)
+        return refuse(http::status::bad_request, "Transfer-Encoding in an HTTP/1.0 request");
     return std::nullopt;
 }
 

@@ -25,8 +25,8 @@ struct head_refusal {
 /** Checks and parses one complete request head, from the request line through the empty
  *  line, before anything is routed or authenticated: size against max_header_bytes,
  *  obs-fold (RFC 9112 §5.2), Beast's parse with the configured header and body limits,
- *  framing (a Transfer-Encoding that does not end in chunked: RFC 9112 §6.3) and the HTTP
- *  version. On success `p` holds the header and has consumed all of `head`. Sockets play
+ *  framing (Transfer-Encoding other than one plain "chunked": RFC 9112 §6.3; any in an
+ *  HTTP/1.0 request: §6.1) and the HTTP version. On success `p` holds the header and has consumed all of `head`. Sockets play
  *  no part, so the session and the HTTP fuzz target run the very same checks. */
 std::optional<head_refusal> parse_head(std::string_view head, const config::limits_config& limits,
                                        boost::beast::http::request_parser<boost::beast::http::empty_body>& p);

@@ -30,11 +30,23 @@ TEST(RequestHeadTest, PlainHeadParsedWithItsFraming) {
     EXPECT_FALSE(p.is_done()) << "the body is read later, not with the head";
 }
 
-TEST(RequestHeadTest, TransferEncodingMustEndInChunked) {
-    // Verifies: a Transfer-Encoding whose last coding is not chunked is 501; CL with TE is 400.
+TEST(RequestHeadTest, OnlyOnePlainChunkedTransferEncodingTaken) {
+    // Verifies: "chunked" (any case, optional whitespace) is taken; codings before it, a second field, a
+    // parameter or quotes are 501 (another parser could read them as no chunking at all); CL with TE is 400.
     EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), 200);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer-Encoding:  CHUNKED \r\n\r\n"), 200);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), 501);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n"), 501);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: chunked;q=1\r\n\r\n"), 501);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: \"chunked\"\r\n\r\n"), 501);
     EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n"), 501);
     EXPECT_EQ(status_of("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+}
+
+TEST(RequestHeadTest, TransferEncodingInHttp10Refused) {
+    // Verifies: RFC 9112 §6.1 — an HTTP/1.0 request with Transfer-Encoding has faulty framing: 400.
+    EXPECT_EQ(status_of("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\n"), 200);
 }
 
 TEST(RequestHeadTest, ObsFoldSizeAndVersionRefused) {
