@@ -301,6 +301,11 @@ INSTANTIATE_TEST_SUITE_P(
                    "bad_response", "before the response was complete"},
         fault_case{"ClosedWithoutResponse", {.fault_mode = jwks_server::fault::close_without_response},
                    "bad_response", "before the response was complete"},
+        // The server dies mid-body: TCP closed without TLS close_notify, as a crashed process's kernel does.
+        fault_case{"TruncatedBodyAbrupt",
+                   {.body = R"({"keys":[{"kty":"RSA","n":"abc","e":"AQAB"}]})",
+                    .fault_mode = jwks_server::fault::truncate_body, .abrupt_close = true},
+                   "bad_response", "before the response was complete"},
         fault_case{"NoUsableKey", {.body = R"({"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]})"},
                    "invalid", "none usable for the whitelisted RS256"}),
     [](const ::testing::TestParamInfo<fault_case>& i) { return std::string(i.param.name); });
