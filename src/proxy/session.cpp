@@ -138,7 +138,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     c.client.socket().set_option(tcp::no_delay(true), ec);
     bool first = true;
     for (;;) {
-        const runtime_ptr rt = w.current();  // this request's snapshot, whatever reloads meanwhile
+        const runtime_ptr rt = w.current();  // limits for reading the head
         http::request_parser<http::empty_body> p;
         const head_result head = co_await read_head(c, *rt, p, first);
         first = false;
@@ -150,7 +150,10 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
             co_await respond(c, head.error, error_body("bad_request", head.detail, ctx.request_id), 11, false);
             break;
         }
-        if (co_await handle(c, *rt, p) == after::close) break;
+        // Decided on the newest snapshot: keys or config that arrived while this
+        // connection sat idle between requests apply to its next request.
+        const runtime_ptr decide_on = w.current();
+        if (co_await handle(c, *decide_on, p) == after::close) break;
     }
     c.client.socket().shutdown(tcp::socket::shutdown_both, ec);
     c.client.close();

@@ -15,6 +15,7 @@
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -200,6 +201,33 @@ TEST_F(RemoteKeysTest, ConcurrentRequestsWithTheNewKidShareOneRefetchAndAllPass)
 
     EXPECT_EQ(accepted.load(), 8);
     EXPECT_EQ(server.count(jwks_path), 1u);
+}
+
+TEST_F(RemoteKeysTest, RotatedInKidAcceptedOnConnectionsOpenedBeforeTheRefetch) {
+    // Verifies: after one client's token with a new kid made the proxy refetch, the same kid is accepted at once
+    // on keep-alive connections that were open (and idle) during that refetch — not 401 until
+    // unknown_kid_interval has passed (the soak found this: their requests were decided on the older keys).
+    jwks_server server({.tls = pki.issue("jwks")});
+    server.set_jwks(jwks_path, jwks_of({{0, "k1"}}), "max-age=3600");
+    start(config_with(remote(server), R"({"unknown_kid_interval_s": 30})"));
+    ASSERT_TRUE(eventually([&] { return status_of(token_for(0, "k1")) == 200; })) << all_log();
+    std::vector<std::unique_ptr<http_connection>> kept;
+    for (int i = 0; i < 6; ++i) {
+        kept.push_back(std::make_unique<http_connection>(fx.port()));
+        kept.back()->send(make_request("GET", "/api", bearer(token_for(0, "k1"))));
+        ASSERT_EQ(kept.back()->read_response().status, 200) << all_log();
+    }
+    server.set_jwks(jwks_path, jwks_of({{0, "k1"}, {1, "k2"}}), "max-age=3600");
+    const std::string rotated = token_for(1, "k2");
+
+    const auto first = get(fx.port(), "/api", bearer(rotated));
+    ASSERT_EQ(first.status, 200) << first.body;
+    for (auto& c : kept) {
+        c->send(make_request("GET", "/api", bearer(rotated)));
+        const auto r = c->read_response();
+        EXPECT_EQ(r.status, 200) << r.header("WWW-Authenticate").value_or("") << " " << r.body;
+    }
+    EXPECT_EQ(server.count(jwks_path), 2u) << "one start-up fetch, one refetch";
 }
 
 TEST_F(RemoteKeysTest, UnknownKidWaitIsBoundedWhenTheRefetchIsSlow) {
