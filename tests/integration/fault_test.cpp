@@ -26,6 +26,19 @@ namespace {
 using std::chrono::milliseconds;
 using steady = std::chrono::steady_clock;
 
+// The test binary and the proxy it starts come from the same build, sanitizers included.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool asan_ubsan_build = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool asan_ubsan_build = true;
+#else
+constexpr bool asan_ubsan_build = false;
+#endif
+#else
+constexpr bool asan_ubsan_build = false;
+#endif
+
 header_list bearer() { return {{"Authorization", "Bearer " + rsa_token(good_claims())}}; }
 
 std::size_t open_fds(int pid) {
@@ -107,6 +120,12 @@ TEST_F(FaultTest, OutOfFileDescriptorsRefusesNewClientsThenRecovers) {
     // Verifies: with RLIMIT_NOFILE lowered to just above what the proxy holds, a burst of 40 clients exhausts
     // the descriptors: established clients keep being served, the failure is logged as proxy.accept "Too many
     // open files" (or an upstream connect error), and once the burst ends new clients are served again.
+    if (asan_ubsan_build) {
+        // UBSan's vptr check probes memory through a pipe: with no descriptor left it reports every virtual call
+        // (here error_code::message on the EMFILE) as "invalid vptr". Its own false positive, not tokengate's;
+        // the plain and ThreadSanitizer runs cover this test.
+        GTEST_SKIP() << "descriptor exhaustion breaks UBSan's own vptr check";
+    }
     faulty_upstream upstream;
     fx.start_proxy(fx.config(upstream.port()));
     http_connection established(fx.port());

@@ -4,8 +4,10 @@
 // serves as before. (Random-kid floods: RemoteKeysTest.RandomKidFloodCausesAtMostOneRefetchPerInterval.)
 #include "attack_fixture.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,6 +106,41 @@ TEST_F(ExhaustionTest, ConnectionFloodPastMaxConnectionsThenServesAsBefore) {
     EXPECT_TRUE(eventually([&] { return sample(get(fx.admin_port(), "/metrics").body, "tokengate_open_connections") == 0; }));
     for (int i = 0; i < 20; ++i) EXPECT_EQ(get(fx.port(), "/api/after", bearer()).status, 200);
     EXPECT_EQ(upstream->answered(), 20u);
+}
+
+TEST_F(ExhaustionTest, RejectionFloodDoesNotFloodTheLog) {
+    // Verifies: 300 rejections of one reason sent back to back are all answered 401, but write at most 20
+    // auth.reject lines per second of the burst; the rest are counted in an auth.reject.suppressed line.
+    start();
+    const std::string forged = rsa_token(good_claims(), R"({"alg":"RS256","kid":"k1","typ":"JWT"})", 1);
+    http_connection c(fx.port());
+    int answered = 0;
+    const auto t0 = steady::now();
+    for (int i = 0; i < 300; ++i) {
+        c.send(make_request("GET", "/api/x", {{"Authorization", "Bearer " + forged}, {"X-Request-Id", "flood-" + std::to_string(i)}}));
+        answered += c.read_response().status == 401 ? 1 : 0;
+    }
+    const auto burst = std::chrono::duration_cast<std::chrono::seconds>(steady::now() - t0).count();
+    // The count is reported when a later rejection of that reason opens a new second.
+    std::optional<std::string> report;
+    const auto deadline = steady::now() + milliseconds(5000);
+    while (!report && steady::now() < deadline) {
+        http_connection probe(fx.port());
+        probe.send(make_request("GET", "/api/x", {{"Authorization", "Bearer " + forged}}));
+        (void)probe.read_response();
+        report = fx.wait_for_log("event", "auth.reject.suppressed", {}, milliseconds(200));
+    }
+    ASSERT_TRUE(report.has_value()) << "no auth.reject.suppressed line";
+    const auto& lines = fx.log_lines();
+    const auto logged = std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+        return json_field(l, {"event"}) == "auth.reject" && json_field(l, {"request_id"}).value_or("").rfind("flood-", 0) == 0;
+    });
+
+    EXPECT_EQ(answered, 300);
+    EXPECT_EQ(json_field(*report, {"reason"}), "bad_signature") << *report;
+    EXPECT_GT(std::stoll(json_field(*report, {"suppressed"}).value_or("0")), 0) << *report;
+    EXPECT_LE(logged, 20 * (burst + 2)) << "burst of " << burst << " s";
+    expect_upstream_untouched();
 }
 
 }  // namespace
