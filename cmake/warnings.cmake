@@ -14,6 +14,17 @@ endif()
 if(TOKENGATE_WERROR)
   target_compile_options(tokengate_flags INTERFACE -Werror)
 endif()
+if(TOKENGATE_SANITIZE AND TOKENGATE_TSAN)
+  message(FATAL_ERROR "TOKENGATE_SANITIZE (ASan) and TOKENGATE_TSAN cannot be combined: build them separately")
+endif()
+if(TOKENGATE_TSAN)
+  # Everything the project compiles, tests included, so races between a test's threads
+  # and between the proxy's are both seen. Boost.Asio and Beast are header-only, hence
+  # instrumented too; OpenSSL, spdlog and libstdc++ synchronise through pthreads, which
+  # TSan intercepts.
+  target_compile_options(tokengate_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(tokengate_flags INTERFACE -fsanitize=thread)
+endif()
 if(TOKENGATE_SANITIZE)
   target_compile_options(tokengate_flags INTERFACE
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)

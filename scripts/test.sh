@@ -8,9 +8,18 @@
 #    ../shared/wycheproof when present) + ctest
 # 2. sanitizer build in build-asan/ (clang, Debug, ASan+UBSan, no benchmarks) + ctest;
 #    tests labelled perf, bench or no_asan are left out of this run
+# 3. fuzzing: scripts/fuzz.sh builds every libFuzzer target in build-fuzz/ (clang,
+#    ASan+UBSan) and runs each for TOKENGATE_FUZZ_SECONDS from tests/fuzz/corpus; a
+#    crash or property violation fails the run; executions per target are printed
+# 4. ThreadSanitizer build in build-tsan/ (clang): only the tokengate binary and the
+#    integration tests, then the concurrency-heavy tests among them (tsan_tests below);
+#    any TSan report, from the test process or a proxy it started, fails the run
 #
 # Environment:
 #   TOKENGATE_SKIP_ASAN=1        skip stage 2 (quick local runs; CI always runs it)
+#   TOKENGATE_SKIP_FUZZ=1        skip stage 3
+#   TOKENGATE_SKIP_TSAN=1        skip stage 4
+#   TOKENGATE_FUZZ_SECONDS=N     seconds per fuzz target (default 20)
 #   TOKENGATE_JOBS=N             build/test parallelism (default 2)
 #   TOKENGATE_WYCHEPROOF_DIR=D   Wycheproof checkout (default: ../shared/wycheproof)
 #   TOKENGATE_NO_CCACHE=1        do not use ccache even when it is installed
@@ -96,7 +105,7 @@ run_ctest() { # dir [extra ctest args...]
 }
 
 # ---------------------------------------------------------------------------------------
-begin_stage "0/2 dependencies (scripts/install-deps.sh)"
+begin_stage "0/4 dependencies (scripts/install-deps.sh)"
 bash "$ROOT/scripts/install-deps.sh"
 end_stage
 
@@ -130,32 +139,73 @@ fi
 common_args+=("-DTOKENGATE_WYCHEPROOF_DIR=$wycheproof")
 
 # ---------------------------------------------------------------------------------------
-begin_stage "1/2 build: build/ (RelWithDebInfo, -Werror)"
+begin_stage "1/4 build: build/ (RelWithDebInfo, -Werror)"
 drop_stale_cache build
 cmake -S . -B build "${common_args[@]}" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENGATE_WERROR=ON
 cmake --build build -j"$jobs"
 end_stage
 
-begin_stage "1/2 tests: build/"
+begin_stage "1/4 tests: build/"
 run_ctest build
 end_stage
 
 # ---------------------------------------------------------------------------------------
 if [ "${TOKENGATE_SKIP_ASAN:-0}" = 1 ]; then
-  printf '\n==== 2/2 sanitizer build SKIPPED (TOKENGATE_SKIP_ASAN=1)\n'
+  printf '\n==== 2/4 sanitizer build SKIPPED (TOKENGATE_SKIP_ASAN=1)\n'
 else
-  begin_stage "2/2 build: build-asan/ (clang, Debug, ASan+UBSan)"
+  begin_stage "2/4 build: build-asan/ (clang, Debug, ASan+UBSan)"
   drop_stale_cache build-asan '^clang\+\+'
   CC=clang CXX=clang++ cmake -S . -B build-asan "${common_args[@]}" \
     -DCMAKE_BUILD_TYPE=Debug -DTOKENGATE_SANITIZE=ON -DTOKENGATE_BENCH=OFF
   cmake --build build-asan -j"$jobs"
   end_stage
 
-  begin_stage "2/2 tests: build-asan/ (ASan+UBSan)"
+  begin_stage "2/4 tests: build-asan/ (ASan+UBSan)"
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     run_ctest build-asan -LE '^(perf|bench|no_asan)$'
+  end_stage
+fi
+
+# ---------------------------------------------------------------------------------------
+if [ "${TOKENGATE_SKIP_FUZZ:-0}" = 1 ]; then
+  printf '\n==== 3/4 fuzzing SKIPPED (TOKENGATE_SKIP_FUZZ=1)\n'
+else
+  begin_stage "3/4 fuzz: build-fuzz/ (clang, libFuzzer+ASan+UBSan), ${TOKENGATE_FUZZ_SECONDS:-20} s per target"
+  drop_stale_cache build-fuzz '^clang\+\+'
+  TOKENGATE_JOBS=$jobs bash "$ROOT/scripts/fuzz.sh" "${TOKENGATE_FUZZ_SECONDS:-20}"
+  end_stage
+fi
+
+# ---------------------------------------------------------------------------------------
+# The tests where threads meet: key-set swaps during refresh and rotation (RemoteKeys),
+# reloads under load, metrics scraped while workers count, the concurrency soak, drain.
+tsan_tests='^(RemoteKeysTest\.(Rotation|Concurrent|UnknownKidWait|RandomKidFlood|ReloadKeeps|LocalKeyFile)|MetricsEndpointTest\.|ProxyAuthTest\.SighupReload|ProxyHttpTest\.(SigtermFinishes|PipelinedRequests|UpstreamClosing)|FaultTest\.|SoakTest\.)'
+if [ "${TOKENGATE_SKIP_TSAN:-0}" = 1 ]; then
+  printf '\n==== 4/4 ThreadSanitizer SKIPPED (TOKENGATE_SKIP_TSAN=1)\n'
+else
+  begin_stage "4/4 build: build-tsan/ (clang, ThreadSanitizer; tokengate + integration tests)"
+  drop_stale_cache build-tsan '^clang\+\+'
+  CC=clang CXX=clang++ cmake -S . -B build-tsan "${common_args[@]}" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENGATE_TSAN=ON -DTOKENGATE_BENCH=OFF -DTOKENGATE_WERROR=ON
+  cmake --build build-tsan -j"$jobs" --target tokengate tokengate_integration_tests
+  end_stage
+
+  begin_stage "4/4 tests: build-tsan/ (ThreadSanitizer, concurrency tests)"
+  tsan_logs="$ROOT/build-tsan/tsan-reports"
+  rm -rf "$tsan_logs" && mkdir -p "$tsan_logs"
+  # log_path: every process (the test binary and each proxy it starts) writes its reports
+  # to its own file, so a report from a child killed by a test's teardown is not lost.
+  TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0 second_deadlock_stack=1 history_size=4 suppressions=$ROOT/tests/tsan.supp log_path=$tsan_logs/report}" \
+    run_ctest build-tsan -R "$tsan_tests"
+  if compgen -G "$tsan_logs/report*" >/dev/null; then
+    echo "test.sh: ThreadSanitizer reported data races or other errors:" >&2
+    for f in "$tsan_logs"/report*; do echo "---- $f" >&2; head -n 80 "$f" >&2; done
+    failed_total=$((failed_total + 1))
+    exit 1
+  fi
+  echo "test.sh: no ThreadSanitizer reports"
   end_stage
 fi
 

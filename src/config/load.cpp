@@ -163,7 +163,8 @@ void check_route_providers(load_context& ctx, const config& cfg) {
 // The proxy's prefix rule: a prefix matches at a segment boundary ("/admin" matches
 // "/admin" and "/admin/x", not "/administrator").
 bool prefix_covers(const std::string& prefix, const std::string& path) {
-    if (path.rfind(prefix, 0) != 0) return false;
+    // Empty only on a route already in error (no "path"): it covers nothing.
+    if (prefix.empty() || path.rfind(prefix, 0) != 0) return false;
     return prefix.back() == '/' || path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 

@@ -23,7 +23,8 @@ bool wants_upgrade(const http::request_header<>& h) {
 // Rewrites the client's header into the upstream's: hygiene first (hop-by-hop and
 // spoofable identity headers out), then what tokengate vouches for.
 void rewrite_request(http::request_header<>& h, const runtime& rt, const auth_outcome& outcome,
-                     const log::request_context& ctx, const std::string& target, bool upgrade) {
+                     const log::request_context& ctx, const std::string& target, bool upgrade,
+                     boost::optional<std::uint64_t> content_length) {
     const auto& cfg = rt.cfg;
     strip_hop_by_hop(h, upgrade);
     strip_identity(h, cfg.identity);
@@ -36,6 +37,11 @@ void rewrite_request(http::request_header<>& h, const runtime& rt, const auth_ou
         const auto& tok = *outcome.decision->token;
         add_identity(h, cfg.identity, tok.payload, tok.payload_text, outcome.decision->ev.provider);
     }
+    // Beast accepts repeated equal lengths ("5, 5", or two lines) as RFC 9110 §8.6 allows,
+    // and "chunked" in any case: the upstream gets the one canonical spelling of the
+    // framing the body is relayed with, so no parser of its can read it another way.
+    if (content_length) h.set(http::field::content_length, std::to_string(*content_length));
+    else if (h.count(http::field::transfer_encoding) != 0) h.set(http::field::transfer_encoding, "chunked");
     h.target(target);
     h.version(11);
     // HTTP/1.1 defaults to keep-alive; with the hop-by-hop Connection header gone, the
@@ -75,7 +81,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     http::request_parser<http::buffer_body> rp{std::move(hp)};
     if (lim.max_body_bytes) rp.body_limit(*lim.max_body_bytes);
     else rp.body_limit(boost::none);
-    rewrite_request(rp.get().base(), rt, outcome, ctx, target, upgrade);
+    rewrite_request(rp.get().base(), rt, outcome, ctx, target, upgrade, rp.content_length());
 
     const auto deadline = std::chrono::steady_clock::now() + lim.request_timeout;
     if (expect_continue) {

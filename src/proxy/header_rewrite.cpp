@@ -6,6 +6,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,28 @@ std::string header_text(const rapidjson::Value& v) {
         return out;
     }
     return jose::to_json(v);
+}
+
+// CGI-style upstreams (WSGI, PHP-FPM, Rack) turn '-' and '_' in header names into the
+// same variable (HTTP_X_USER_ID), so there "X_User_Id" is X-User-Id: a spoof unless both
+// spellings are removed.
+bool same_variable_name(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto x = static_cast<char>(std::tolower(static_cast<unsigned char>(a[i])));
+        auto y = static_cast<char>(std::tolower(static_cast<unsigned char>(b[i])));
+        if (x == '_') x = '-';
+        if (y == '_') y = '-';
+        if (x != y) return false;
+    }
+    return true;
+}
+
+void erase_every_spelling(http::fields& h, std::string_view name) {
+    for (auto it = h.begin(); it != h.end();) {
+        if (same_variable_name(it->name_string(), name)) it = h.erase(it);
+        else ++it;
+    }
 }
 
 }  // namespace
@@ -75,9 +98,9 @@ void set_forwarded(http::fields& h, std::string_view client_ip, std::string_view
 }
 
 void strip_identity(http::fields& h, const config::identity_config& id) {
-    for (const auto& [claim, header] : id.claim_headers) h.erase(header);
-    if (id.payload_header) h.erase(*id.payload_header);
-    if (!id.provider_header.empty()) h.erase(id.provider_header);
+    for (const auto& [claim, header] : id.claim_headers) erase_every_spelling(h, header);
+    if (id.payload_header) erase_every_spelling(h, *id.payload_header);
+    if (!id.provider_header.empty()) erase_every_spelling(h, id.provider_header);
 }
 
 void add_identity(http::fields& h, const config::identity_config& id, const rapidjson::Value& claims,

@@ -32,8 +32,12 @@ net::awaitable<auth_outcome> authenticate_with_refetch(worker& w, const runtime&
     waiter->timer.expires_after(p->keys.cache.unknown_kid_wait);
     keys->request_refetch(p->name, waiter);
     co_await waiter->timer.async_wait(as_tuple_awaitable);
-    if (!waiter->fresh) co_return out;
-    const runtime_ptr fresh = waiter->fresh;
+    // No fetch of its own (rate-limited) need not mean no keys: a fetch another request
+    // started may have brought the kid after this request's snapshot was taken. Its
+    // snapshot reached this worker before the answer to this request did (same queue).
+    runtime_ptr fresh = waiter->fresh;
+    if (!fresh && w.current()->generation != rt.generation) fresh = w.current();
+    if (!fresh) co_return out;
     auth_outcome again = authenticate_measured(w, *fresh, method, path, query, headers);
     again.snapshot = fresh;
     co_return again;

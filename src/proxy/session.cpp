@@ -2,8 +2,7 @@
 #include "tokengate/proxy/exchange.hpp"
 #include "tokengate/proxy/key_refetch.hpp"
 #include "tokengate/proxy/path.hpp"
-
-#include <boost/asio/buffer.hpp>
+#include "tokengate/proxy/request_head.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,15 +29,6 @@ struct connection_guard {
 };
 
 head_result refuse(http::status st, std::string detail) { return {head_status::rejected, st, std::move(detail)}; }
-
-// RFC 9112 §5.2: obs-fold is obsolete and a proxy must reject it (or rewrite it); Beast
-// would silently unfold it, so the raw header block is checked before parsing.
-bool has_obs_fold(std::string_view head) {
-    for (std::size_t i = head.find("\n"); i != std::string_view::npos && i + 1 < head.size(); i = head.find('\n', i + 1)) {
-        if (head[i + 1] == ' ' || head[i + 1] == '\t') return true;
-    }
-    return false;
-}
 
 // Reads up to the end of the next request header (bounded by max_header_bytes and the
 // header timeout, which starts at the first byte: slowloris clients are cut off), then
@@ -73,24 +63,8 @@ net::awaitable<head_result> read_head(client_conn& c, const runtime& rt, http::r
     }
     const std::string_view data(static_cast<const char*>(c.buf.data().data()), c.buf.size());
     const std::size_t head_len = data.find("\r\n\r\n") + 4;
-    if (head_len > lim.max_header_bytes) co_return refuse(http::status::request_header_fields_too_large, "header too large");
-    if (has_obs_fold(data.substr(0, head_len))) co_return refuse(http::status::bad_request, "obs-fold in header");
-    p.eager(false);
-    p.header_limit(static_cast<std::uint32_t>(lim.max_header_bytes + 4));
-    // Beast checks Content-Length against body_limit (default 1 MiB) while parsing the
-    // header; bodies are streamed, so only the configured maximum applies.
-    if (lim.max_body_bytes) p.body_limit(*lim.max_body_bytes);
-    else p.body_limit(boost::none);
-    beast::error_code ec;
-    const std::size_t used = p.put(net::buffer(data.data(), head_len), ec);
-    if (ec || !p.is_header_done()) co_return refuse(http::status::bad_request, ec ? ec.message() : "incomplete header");
-    c.buf.consume(used);
-    const auto& req = p.get();
-    // A Transfer-Encoding other than a final "chunked" leaves the body length to guess:
-    // the classic request-smuggling gap between proxy and upstream (RFC 9112 §6.3).
-    if (req.count(http::field::transfer_encoding) != 0 && !p.chunked())
-        co_return refuse(http::status::not_implemented, "unsupported transfer-encoding");
-    if (req.version() != 11 && req.version() != 10) co_return refuse(http::status::http_version_not_supported, "HTTP version");
+    if (auto refused = parse_head(data.substr(0, head_len), lim, p)) co_return refuse(refused->status, std::move(refused->detail));
+    c.buf.consume(head_len);
     co_return head_result{head_status::ok, http::status::ok, {}};
 }
 
@@ -179,7 +153,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     c.client.socket().set_option(tcp::no_delay(true), ec);
     bool first = true;
     for (;;) {
-        const runtime_ptr rt = w.current();  // this request's snapshot, whatever reloads meanwhile
+        const runtime_ptr rt = w.current();  // limits for reading the head
         http::request_parser<http::empty_body> p;
         const head_result head = co_await read_head(c, *rt, p, first);
         first = false;
@@ -191,7 +165,10 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
             co_await respond(c, head.error, error_body("bad_request", head.detail, ctx.request_id), 11, false);
             break;
         }
-        if (co_await handle(c, *rt, p) == after::close) break;
+        // Decided on the newest snapshot: keys or config that arrived while this
+        // connection sat idle between requests apply to its next request.
+        const runtime_ptr decide_on = w.current();
+        if (co_await handle(c, *decide_on, p) == after::close) break;
     }
     c.client.socket().shutdown(tcp::socket::shutdown_both, ec);
     c.client.close();

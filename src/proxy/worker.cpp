@@ -45,15 +45,39 @@ void worker::stop_accepting() {
 }
 
 net::awaitable<void> worker::accept_loop() {
+    // EMFILE and friends last as long as the shortage, recur every backoff and flap as
+    // connections close: at most one error line (with the count since the last) and one
+    // recovery line per interval, so an operator sees the episode without a log flood.
+    using steady = std::chrono::steady_clock;
+    constexpr auto accept_log_interval = std::chrono::seconds(10);
+    std::uint64_t unlogged = 0;
+    bool failing = false;  // an error line is out and no recovery line since
+    std::optional<steady::time_point> error_logged;
+    std::optional<steady::time_point> recovery_logged;
     for (;;) {
         auto [ec, socket] = co_await acceptor_->async_accept(as_tuple_awaitable);
+        const auto now = steady::now();
         if (ec) {
             if (ec == net::error::operation_aborted || !acceptor_->is_open()) co_return;
-            // EMFILE and friends: log, back off briefly, keep serving the connections we have.
-            log::event("error", "proxy.accept", ec.message());
+            if (!error_logged || now - *error_logged >= accept_log_interval) {
+                log::event("error", "proxy.accept",
+                           "cannot accept connections: " + ec.message() +
+                               (unlogged ? " (" + std::to_string(unlogged) + " more failures since the last line)" : "") +
+                               "; open connections are still served, retrying every 50 ms");
+                error_logged = now;
+                unlogged = 0;
+                failing = true;
+            } else {
+                ++unlogged;
+            }
             net::steady_timer t(ioc_, std::chrono::milliseconds(50));
             co_await t.async_wait(as_tuple_awaitable);
             continue;
+        }
+        if (failing && (!recovery_logged || now - *recovery_logged >= accept_log_interval)) {
+            log::event("info", "proxy.accept", "accepting connections again");
+            recovery_logged = now;
+            failing = false;
         }
         if (shared_.open_connections >= rt_->cfg.limits.max_connections) {
             boost::system::error_code ignored;

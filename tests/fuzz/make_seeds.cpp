@@ -2,7 +2,9 @@
 // are signed with the private halves of the fixed keys in fuzz_trust.cpp and are valid
 // (or fail one specific check) at fuzz::now_s, so the fuzzer starts past the signature.
 //
-//   tokengate_fuzz_seeds tests/fuzz/corpus
+//   tokengate_fuzz_seeds tests/fuzz/corpus [config/examples]
+//
+// With the second argument, the shipped example configs are copied into fuzz_config/ too.
 
 #include "fuzz_trust.hpp"
 
@@ -195,11 +197,99 @@ void json_seeds(const fs::path& dir) {
     write(dir, "depth17.json", R"({"b":)" + deep + "}}");
 }
 
+// Configs that need no key file (fuzz_config skips build_trust for those that do): every
+// section, inline JWKS, secrets from the environment, comments, ${} expansion.
+void config_seeds(const fs::path& dir, const test::key_pair& rsa, const test::key_pair& ec) {
+    const std::string jwks = R"({"keys":[)" + test::jwk_json(rsa, "rsa-1", R"("alg":"RS256")") + "," +
+                             test::jwk_json(ec, "ec-1") + "]}";
+    write(dir, "full.json", R"({
+  // every section once
+  "listen": "127.0.0.1:${FUZZ_PORT}",
+  "admin_listen": "127.0.0.1:9901",
+  "upstream": "http://127.0.0.1:3000",
+  "threads": 2,
+  "realm": "api",
+  "providers": [
+    {"name": "idp", "issuer": "https://idp.fuzz.example", "audiences": ["api"], "algorithms": ["RS256", "ES256"],
+     "leeway_s": 60, "required_claims": ["sub"], "required_scopes": ["read"],
+     "claims": [{"claim": "tenant", "equals": "acme"}, {"claim": "groups", "contains": "ops"}],
+     "max_lifetime_s": 86400, "typ": "at+jwt", "jwks": )" + jwks + R"(},
+    {"name": "hs", "issuer": "https://hs.fuzz.example", "audiences": ["svc"], "algorithms": ["HS256", "HS512"],
+     "secret_env": "FUZZ_SECRET", "require_exp": false},
+    {"name": "remote", "issuer": "https://remote.fuzz.example/", "audiences": ["api"], "algorithms": ["PS256"],
+     "jwks_url": "https://127.0.0.1:8443/jwks", "jwks_cache": {"refresh_min_s": 30, "max_stale_s": 600,
+     "unknown_kid_interval_s": 10, "unknown_kid_wait_ms": 0, "timeout_ms": 5000, "max_bytes": 65536}}
+  ],
+  "token_sources": [{"type": "authorization"}, {"type": "cookie", "name": "tg"}, {"type": "query", "name": "access_token"}],
+  "routes": [
+    {"path": "/public/", "match": "prefix", "auth": "none"},
+    {"path": "/admin", "match": "prefix", "methods": ["GET", "POST"], "providers": ["idp"], "required_scopes": ["admin"]},
+    {"path": "/maybe", "match": "exact", "auth": "optional"}
+  ],
+  "default_auth": "required",
+  "identity_headers": {"sub": "X-User-Id", "email": "X-User-Email"},
+  "payload_header": "X-Jwt-Payload",
+  "provider_header": "X-Auth-Provider",
+  "strip_authorization": true,
+  "forward_auth": {"enabled": true, "path": "/auth"},
+  "token_cache_entries": 1000,
+  "limits": {"max_header_bytes": 8192, "max_body_bytes": 1048576, "max_connections": 100, "max_token_bytes": 4096,
+             "header_timeout_ms": 1000, "idle_timeout_ms": 5000, "request_timeout_ms": 10000,
+             "upstream_connect_timeout_ms": 500, "upstream_response_timeout_ms": 5000, "upstream_pool_size": 8,
+             "drain_timeout_ms": 1000},
+  "expose_hints": false,
+  "log": {"format": "json"}
+}
+)");
+    write(dir, "single_jwk.json", R"({"providers": [{"name": "one", "issuer": "https://one.example", "audiences": ["a"],
+  "algorithms": ["ES256"], "jwks": )" + test::jwk_json(ec, "ec-1") + "}]}\n");
+    write(dir, "weak_secrets.json", R"({"providers": [
+  {"name": "short", "issuer": "https://s.example", "audiences": ["a"], "algorithms": ["HS256"], "secret_env": "FUZZ_SHORT"},
+  {"name": "newline", "issuer": "https://n.example", "audiences": ["a"], "algorithms": ["HS384"], "secret_env": "FUZZ_NEWLINE"}
+]}
+)");
+    write(dir, "refused.json", R"({"providers": [{"name": "x", "issuer": "i", "audiance": ["a"], "algorithms": ["none", "RS256"],
+  "jwks": {"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}]}}], "listen": ":9901", "unknown": 1,
+  "routes": [{"path": "/a/../b", "match": "prefix"}], "limits": {"max_header_bytes": 1.5}} /* unclosed)");
+    write(dir, "discovery.json", R"({"providers": [{"name": "d", "issuer": "https://d.example", "audience_check": false,
+  "claims": [{"claim": "client_id", "equals": "abc"}], "algorithms": ["RS256", "HS256"], "discovery": true,
+  "allow_http_jwks": true}], "$schema": "x", "token_sources": [{"type": "header", "name": "X-Token"}]}
+)");
+}
+
+// Requests as a client sends them, tokens from the compact seeds: valid and rejected
+// tokens in each source, the routes of fuzz_http, smuggling framings and path tricks.
+void http_seeds(const fs::path& dir, const std::string& rs256, const std::string& hs256) {
+    const auto req = [](const std::string& line, const std::string& headers) {
+        return line + "\r\nHost: api.example\r\n" + headers + "\r\n";
+    };
+    write(dir, "bearer_admin.http", req("GET /admin/users?x=1 HTTP/1.1", "Authorization: Bearer " + rs256 + "\r\n"));
+    write(dir, "bearer_api.http", req("POST /api/x HTTP/1.1", "Authorization: bearer " + rs256 +
+                                                                  "\r\nContent-Length: 5\r\n") + "hello");
+    write(dir, "cookie_hs.http", req("GET /hs/a HTTP/1.1", "Cookie: a=b; tg=" + hs256 + "; c=d\r\n"));
+    write(dir, "query_hs.http", req("GET /hs/q?access_token=" + hs256 + "&x=y HTTP/1.1", ""));
+    write(dir, "two_places.http", req("GET /hs/q?access_token=" + hs256 + " HTTP/1.1", "Cookie: tg=" + hs256 + "\r\n"));
+    write(dir, "optional_basic.http", req("GET /maybe HTTP/1.0", "Authorization: Basic dXNlcjpwYXNz\r\n"));
+    write(dir, "public_dots.http", req("GET /public/%2e%2E/./admin//x/..;/y HTTP/1.1", ""));
+    write(dir, "encoded.http", req("DELETE /public/%7Euser/%41%2fb%5C%00 HTTP/1.1", "Authorization: Bearer x.y.z\r\n"));
+    write(dir, "chunked.http", req("PUT /admin HTTP/1.1", "Transfer-Encoding: gzip, chunked\r\nAuthorization: Bearer " +
+                                                              rs256 + "\r\n") + "5\r\nhello\r\n0\r\n\r\n");
+    write(dir, "cl_te.http", req("POST /public/a HTTP/1.1", "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n") + "0\r\n\r\nG");
+    write(dir, "te_obfuscated.http", req("POST /public/a HTTP/1.1", "Transfer-Encoding: xchunked\r\nTransfer-Encoding : chunked\r\n"));
+    write(dir, "two_cl.http", req("POST /public/a HTTP/1.1", "Content-Length: 5\r\nContent-Length: 5, 5\r\n") + "hello");
+    write(dir, "obs_fold.http", req("GET /public/a HTTP/1.1", "X-A: b\r\n c\r\n"));
+    write(dir, "http09.http", "GET /\r\n\r\n");
+    write(dir, "http2.http", req("GET / HTTP/2.0", ""));
+    write(dir, "absolute.http", req("GET http://evil.example/admin HTTP/1.1", ""));
+    write(dir, "spoof.http", req("GET /admin HTTP/1.1", "X-User-Id: root\r\nX-Auth-Provider: idp\r\nConnection: X-User-Id\r\n"
+                                                         "Authorization: Bearer " + rs256 + "\r\n"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        std::fprintf(stderr, "usage: %s CORPUS_DIR [CONFIG_EXAMPLES_DIR]\n", argv[0]);
         return 2;
     }
     const fs::path root = argv[1];
@@ -210,5 +300,16 @@ int main(int argc, char** argv) {
     jwks_seeds(root / "fuzz_jwks", rsa, ec, ed);
     base64url_seeds(root / "fuzz_base64url");
     json_seeds(root / "fuzz_json");
+    config_seeds(root / "fuzz_config", rsa, ec);
+    if (argc == 3) {
+        for (const auto& e : fs::directory_iterator(argv[2]))
+            fs::copy_file(e.path(), root / "fuzz_config" / ("example_" + e.path().filename().string()),
+                          fs::copy_options::overwrite_existing);
+    }
+    const std::string rs256 =
+        test::make_token(header("RS256", fuzz::rsa_kid), idp_claims(), jose::alg::rs256, rsa.priv.get());
+    const std::string hs256 = test::make_hmac_token(R"({"alg":"HS256","typ":"at+jwt"})", hs_claims(), jose::alg::hs256,
+                                                    std::string(fuzz::hmac_secret));
+    http_seeds(root / "fuzz_http", rs256, hs256);
     return 0;
 }

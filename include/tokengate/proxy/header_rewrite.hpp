@@ -21,7 +21,8 @@ void strip_hop_by_hop(boost::beast::http::fields& h, bool keep_upgrade);
  *  ingress did not. */
 void set_forwarded(boost::beast::http::fields& h, std::string_view client_ip, std::string_view host);
 
-/** Removes every header tokengate itself sets from claims, so a client cannot spoof them. */
+/** Removes every header tokengate itself sets from claims, so a client cannot spoof them;
+ *  spellings with '_' for '-' go too (CGI-style upstreams read them as the same header). */
 void strip_identity(boost::beast::http::fields& h, const config::identity_config& id);
 
 /** Adds identity headers from verified claims: strings as they are, numbers and booleans

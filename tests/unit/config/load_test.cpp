@@ -829,6 +829,19 @@ TEST(LoadTest, ShadowedRouteWarns) {
     expect_warning(r, "$.routes[6]", "never matches: $.routes[5] comes first");
 }
 
+TEST(LoadTest, RouteWithoutPathIsAnErrorAndShadowCheckSurvivesIt) {
+    // Verifies (fuzz_config found it): a prefix route missing "path" before another route is reported as missing
+    // "path", and the shadowed-route check that still runs on the broken config no longer reads before the empty
+    // path (std::string::back() of ""; the ASan+UBSan build reports it as pointer overflow).
+    const load_result r = parse_config(config_json(R"("routes": [
+        {"pth": "/orders/", "match": "prefix"},
+        {"path": "/admin/", "match": "prefix"}])"));
+
+    EXPECT_FALSE(r.cfg.has_value());
+    expect_error(r, "$.routes[0]", "missing required key \"path\"");
+    expect_error(r, "$.routes[0].pth", "unknown key \"pth\" (did you mean \"path\"?)");
+}
+
 TEST(LoadTest, IdentityHeadersAreValidatedAndDistinct) {
     // Verifies header name checks and that two values cannot write the same header.
     const load_result r = parse_config(config_json(R"("identity_headers": {"sub": "X-User", "email": "host", "name": 3,

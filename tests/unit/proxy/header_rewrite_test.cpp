@@ -201,6 +201,26 @@ TEST(HeaderRewriteTest, SpoofedIdentityHeadersRemoved) {
     EXPECT_EQ(value(h, "X-Other"), "kept");
 }
 
+TEST(HeaderRewriteTest, UnderscoreSpellingsOfIdentityHeadersRemoved) {
+    // Verifies: spellings with '_' for '-' are stripped too (WSGI/PHP read X_User_Id as
+    // X-User-Id); names that only look alike are kept.
+    http::fields h;
+    h.insert("X_User_Id", "admin");
+    h.insert("x-user_email", "ceo@example.com");
+    h.insert("X_JWT_PAYLOAD", "eyJzdWIiOiJhZG1pbiJ9");
+    h.insert("X_Auth-Provider", "main");
+    h.insert("X-User-Idx", "kept");
+    h.insert("X_User", "kept too");
+
+    strip_identity(h, identity());
+
+    for (const char* name : {"X_User_Id", "x-user_email", "X_JWT_PAYLOAD", "X_Auth-Provider"})
+        EXPECT_FALSE(has(h, name)) << name;
+    EXPECT_EQ(value(h, "X-User-Idx"), "kept");
+    EXPECT_EQ(value(h, "X_User"), "kept too");
+    EXPECT_EQ(std::distance(h.begin(), h.end()), 2);
+}
+
 // With the provider header switched off ("") nothing is stripped in its name.
 TEST(HeaderRewriteTest, DisabledProviderHeaderNotStripped) {
     config::identity_config id;
