@@ -1,6 +1,8 @@
 #include "tokengate/proxy/token_cache.hpp"
 
-#include "tokengate/crypto/digest.hpp"
+#include "tokengate/crypto/prepared.hpp"
+
+#include <openssl/evp.h>
 
 namespace tokengate::proxy {
 namespace {
@@ -10,10 +12,19 @@ constexpr double no_exp_ttl_s = 300;
 
 }  // namespace
 
+token_cache::digest token_cache::digest_of(std::string_view token) noexcept {
+    digest d{};
+    std::array<unsigned char, EVP_MAX_MD_SIZE> full{};
+    // On a library error every token maps to the same all-zero key; an all-zero digest
+    // never matches a real entry because insert refuses it too.
+    if (crypto::digest_into(jose::hash::sha256, token, full.data())) std::memcpy(d.data(), full.data(), d.size());
+    return d;
+}
+
 std::shared_ptr<const validate::decision> token_cache::find(std::string_view token, std::uint64_t generation,
                                                             double now) {
     if (capacity_ == 0) return nullptr;
-    const auto it = map_.find(crypto::sha256(token));
+    const auto it = map_.find(digest_of(token));
     if (it == map_.end() || it->second.generation != generation || it->second.expires <= now) {
         if (it != map_.end()) map_.erase(it);  // stale: its slot in order_ is skipped later
         ++misses_;
@@ -26,7 +37,8 @@ std::shared_ptr<const validate::decision> token_cache::find(std::string_view tok
 void token_cache::insert(std::string_view token, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
                          double now) {
     if (capacity_ == 0 || !d || !d->accepted()) return;
-    std::string key = crypto::sha256(token);
+    const digest key = digest_of(token);
+    if (key == digest{}) return;
     map_.erase(key);
     // Evict the oldest live entries; slots of erased or re-inserted entries are dropped
     // on the way, so order_ stays within a small multiple of the capacity.
@@ -47,7 +59,7 @@ void token_cache::insert(std::string_view token, std::uint64_t generation, std::
     const double expires = d->ev.exp ? *d->ev.exp : now + no_exp_ttl_s;
     const std::uint64_t seq = next_seq_++;
     order_.emplace_back(key, seq);
-    map_.emplace(std::move(key), entry{std::move(d), generation, expires, seq});
+    map_.emplace(key, entry{std::move(d), generation, expires, seq});
 }
 
 }  // namespace tokengate::proxy

@@ -9,7 +9,8 @@
 
 namespace tokengate::crypto {
 
-/** OpenSSL's digest for a JOSE hash; nullptr for hash::none (EdDSA hashes internally). */
+/** OpenSSL's digest for a JOSE hash, fetched once and valid for the life of the process;
+ *  nullptr for hash::none (EdDSA hashes internally). */
 const EVP_MD* evp_md(jose::hash h) noexcept;
 
 /** SHA-256 of data as raw bytes. */
@@ -21,7 +22,8 @@ std::string to_hex(std::string_view bytes);
 /** SPEC §8 token fingerprint: first 12 hex characters of SHA-256(token). Safe to log. */
 std::string token_fingerprint(std::string_view token);
 
-/** HMAC of data under secret with the hash of an HS algorithm; empty on library error. */
+/** HMAC of data under secret with the hash of an HS algorithm; empty on library error.
+ *  Uses this thread's prepared context for the secret (prepared.hpp). */
 std::string hmac(jose::hash h, std::string_view secret, std::string_view data);
 
 /** Constant-time equality (CRYPTO_memcmp) for MACs; false when lengths differ. */

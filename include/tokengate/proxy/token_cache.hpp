@@ -2,7 +2,9 @@
 
 #include "tokengate/validate/validator.hpp"
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -12,7 +14,8 @@
 namespace tokengate::proxy {
 
 /** Verified-token cache of one worker thread (no locks: one per io_context). Keyed by
- *  SHA-256 of the token; bounded by entry count (oldest evicted first); an entry lives
+ *  SHA-256 of the token (collision-free in practice, so the token itself is not kept);
+ *  bounded by entry count (oldest evicted first); an entry lives
  *  until the token's exp and only for the trust snapshot it was verified under. A hit
  *  skips parsing and signature verification, never the time and route checks. */
 class token_cache {
@@ -31,6 +34,17 @@ public:
     std::uint64_t misses() const noexcept { return misses_; }
 
 private:
+    using digest = std::array<unsigned char, 32>;
+    /** The digest's first bytes are already uniformly spread: no need to hash them again. */
+    struct digest_hash {
+        std::size_t operator()(const digest& d) const noexcept {
+            std::size_t h = 0;
+            std::memcpy(&h, d.data(), sizeof h);
+            return h;
+        }
+    };
+    static digest digest_of(std::string_view token) noexcept;
+
     struct entry {
         std::shared_ptr<const validate::decision> decision;
         std::uint64_t generation;
@@ -39,10 +53,10 @@ private:
     };
 
     std::size_t capacity_;
-    std::unordered_map<std::string, entry> map_;
+    std::unordered_map<digest, entry, digest_hash> map_;
     /** Insertion order for eviction; a slot whose seq no longer matches its entry (erased
      *  or re-inserted since) is skipped. */
-    std::deque<std::pair<std::string, std::uint64_t>> order_;
+    std::deque<std::pair<digest, std::uint64_t>> order_;
     std::uint64_t next_seq_ = 0;
     std::uint64_t hits_ = 0;
     std::uint64_t misses_ = 0;
