@@ -2,6 +2,7 @@
 
 #include "tokengate/metrics/worker_metrics.hpp"
 #include "tokengate/proxy/net.hpp"
+#include "tokengate/proxy/relay_buffers.hpp"
 #include "tokengate/proxy/runtime.hpp"
 #include "tokengate/proxy/token_cache.hpp"
 #include "tokengate/proxy/upstream_pool.hpp"
@@ -33,6 +34,7 @@ public:
     const runtime_ptr& current() const noexcept { return rt_; }
     token_cache& cache() noexcept { return cache_; }
     upstream_pool& pool() noexcept { return pool_; }
+    relay_buffers& buffers() noexcept { return buffers_; }
     shared_state& shared() noexcept { return shared_; }
     metrics::worker_metrics& metrics() noexcept { return metrics_; }
     int index() const noexcept { return index_; }
@@ -54,6 +56,9 @@ public:
 private:
     net::awaitable<void> accept_loop();
 
+    // Declared before the io_context: coroutine frames destroyed with it give their
+    // buffers back here.
+    relay_buffers buffers_{16};
     net::io_context ioc_{1};
     shared_state& shared_;
     runtime_ptr rt_;
