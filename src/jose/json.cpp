@@ -137,7 +137,9 @@ const rapidjson::Value* find_duplicate(const rapidjson::Value& root) {
 }  // namespace
 
 json_parse parse_json_object(std::string_view text, int max_depth) {
-    json_parse out;
+    // Twice the text covers the DOM of a typical object (16 bytes per value, 32 per
+    // member, long strings copied); a larger one just takes another chunk.
+    json_parse out(2 * text.size() + 256);
     // RapidJSON's streams read a NUL byte as the end of input, which would hide whatever
     // follows it; raw NUL is never valid JSON (inside strings it must be escaped).
     if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
