@@ -7,6 +7,8 @@
 #include "tokengate/proxy/token_cache.hpp"
 #include "tokengate/proxy/upstream_pool.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -55,6 +57,7 @@ public:
 
 private:
     net::awaitable<void> accept_loop();
+    void arm_tick();
 
     // Declared before the io_context: coroutine frames destroyed with it give their
     // buffers back here.
@@ -68,6 +71,8 @@ private:
     std::optional<tcp::acceptor> acceptor_;
     std::unordered_set<stream*> idle_;
     metrics::worker_metrics metrics_;
+    /** Expires every second (worker.cpp explains why). */
+    net::steady_timer tick_{ioc_};
 };
 
 /** Serves one client connection until it closes, times out or the server drains. */
