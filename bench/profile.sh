@@ -9,12 +9,14 @@
 # (a distinct token per request), invalid-RS256 (401). tokengate runs with one thread in
 # front of an nginx upstream. Prints instructions and allocations per request and the top
 # of the callgrind profile; the callgrind file stays in the work folder for
-# callgrind_annotate / kcachegrind. BENCH_BUILD (default build: RelWithDebInfo, symbols).
+# callgrind_annotate / kcachegrind. BENCH_BUILD (default build: RelWithDebInfo, symbols);
+# TG_BIN profiles another tokengate binary (the helpers still come from BENCH_BUILD).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)
 cd "$ROOT"
 row=${1:-RS256}; count=${2:-2000}
 build=${BENCH_BUILD:-build}
+tg_bin=${TG_BIN:-$build/tokengate}  # another tokengate binary to profile (e.g. a build of main)
 warm=200
 
 for tool in nginx valgrind callgrind_control callgrind_annotate /usr/bin/python3; do
@@ -63,7 +65,7 @@ wait_ready() {
 
 # Allocations, at full speed.
 TOKENGATE_MALLOC_COUNT_FILE="$work/mallocs" LD_PRELOAD="$ROOT/$build/bench/libtokengate_malloc_count.so" \
-  "$build/tokengate" serve --config "$work/tokengate.json" > "$work/tokengate.log" 2>&1 & pids+=($!); tg_pid=$!
+  "$tg_bin" serve --config "$work/tokengate.json" > "$work/tokengate.log" 2>&1 & pids+=($!); tg_pid=$!
 wait_ready
 mallocs() { /usr/bin/python3 -c 'import struct,sys;print(struct.unpack("<Q",open(sys.argv[1],"rb").read(8))[0])' "$work/mallocs"; }
 client "$warm" "$file" "$warm_arg"
@@ -72,7 +74,7 @@ kill "$tg_pid"; wait "$tg_pid" 2>/dev/null || true
 
 # Instructions, under callgrind, counted only while the timed requests run.
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/callgrind.out" \
-  "$build/tokengate" serve --config "$work/tokengate.json" > "$work/tokengate-cg.log" 2>&1 & pids+=($!); cg_pid=$!
+  "$tg_bin" serve --config "$work/tokengate.json" > "$work/tokengate-cg.log" 2>&1 & pids+=($!); cg_pid=$!
 wait_ready
 client "$warm" "$file" "$warm_arg"
 callgrind_control -i on "$cg_pid" >/dev/null
@@ -83,11 +85,11 @@ sleep 1
 kill "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
 out="/tmp/tokengate-callgrind-$row.out"
 cp "$work/callgrind.out.1" "$out"  # the dump taken while the requests were counted
-ir=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
+ir=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}')
 echo "row $row, $count requests on one connection after $warm warm-up; tokengate threads=1"
 echo "instructions per request: $((ir / count))"
 echo "allocations per request: $(( (m1 - m0) / count ))  ($((m1 - m0)) in $count requests)"
 echo
-callgrind_annotate --inclusive=yes "$out" 2>/dev/null | sed -n '/^Ir/,$p' | head -n 45
-callgrind_annotate "$out" 2>/dev/null | sed -n '/^Ir/,$p' | head -n 35
+callgrind_annotate --inclusive=yes "$out" 2>/dev/null | sed -n "/^Ir/,\$p" | head -n 45 || true
+callgrind_annotate "$out" 2>/dev/null | sed -n "/^Ir/,\$p" | head -n 35 || true
 echo "callgrind output: $out"

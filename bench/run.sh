@@ -15,6 +15,8 @@
 # keep-alive connections.
 #
 # Environment: TG_THREADS (tokengate and reference nginx workers, default 1),
+# TG_BASELINE_BIN (another tokengate binary, e.g. a build of main: adds its RS256 warm,
+# fresh RS256 and invalid rows to the same run, for before/after figures),
 # TG_FRESH_RATE (fresh tokens generated per row-second, default 16000),
 # TG_IDLE_CONNS (default 10000), BENCH_BUILD (build folder, default build-bench: Release),
 # TG_SKIP_RESOURCES=1, TG_KEEP=1 (keep the work folder).
@@ -53,6 +55,7 @@ trap cleanup EXIT
 
 free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 up=$(free_port); ref=$(free_port); tg=$(free_port); adm=$(free_port); tg2=$(free_port); adm2=$(free_port)
+tgb=$(free_port); admb=$(free_port)
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 issuer="https://bench.tokengate.test/"
@@ -95,12 +98,18 @@ JSON
 }
 tg_conf "$work/tokengate.json" "$tg" "$adm"
 tg_conf "$work/tokengate-res.json" "$tg2" "$adm2"
+tg_conf "$work/tokengate-base.json" "$tgb" "$admb"
 
 nginx -c "$work/upstream.conf" -p "$work" & pids+=($!); up_pid=$!
 nginx -c "$work/reference.conf" -p "$work" & pids+=($!); ref_pid=$!
 "$tg_bin" serve --config "$work/tokengate.json" > "$work/tokengate.log" 2>&1 & pids+=($!); tg_pid=$!
+base_pid=""
+if [ -n "${TG_BASELINE_BIN:-}" ]; then
+  "$TG_BASELINE_BIN" serve --config "$work/tokengate-base.json" > "$work/tokengate-base.log" 2>&1 & pids+=($!); base_pid=$!
+fi
 for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$adm/readyz" >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$ref/" >/dev/null 2>&1 && break
+  curl -sf "http://127.0.0.1:$adm/readyz" >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$ref/" >/dev/null 2>&1 &&
+    { [ -z "$base_pid" ] || curl -sf "http://127.0.0.1:$admb/readyz" >/dev/null 2>&1; } && break
   sleep 0.1
 done
 for a in RS256 ES256 EdDSA HS256; do
@@ -118,14 +127,17 @@ cpu_ticks() {
   done
   echo "$total"
 }
-cache_hits() { curl -s "http://127.0.0.1:$adm/metrics" | awk '$1=="tokengate_token_cache_hits_total" {print $2}'; }
+cache_hits() { # admin port
+  curl -s "http://127.0.0.1:$1/metrics" | awk '$1=="tokengate_token_cache_hits_total" {n = $2} END {print n + 0}'
+}
 
 run_row() { # round name port cpu_pid [wrk args...]
-  local round=$1 name=$2 port=$3 pid=$4 out c0 c1 up0 up1 h0 h1
+  local round=$1 name=$2 port=$3 pid=$4 out c0 c1 up0 up1 h0 h1 a=$adm
   shift 4
-  h0=$(cache_hits); c0=$(cpu_ticks "$pid"); up0=$(cpu_ticks "$up_pid")
+  [ "$pid" = "$base_pid" ] && a=$admb
+  h0=$(cache_hits "$a"); c0=$(cpu_ticks "$pid"); up0=$(cpu_ticks "$up_pid")
   out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" 2>&1)
-  c1=$(cpu_ticks "$pid"); up1=$(cpu_ticks "$up_pid"); h1=$(cache_hits)
+  c1=$(cpu_ticks "$pid"); up1=$(cpu_ticks "$up_pid"); h1=$(cache_hits "$a")
   printf '%s\n' "$out" > "$work/wrk-$name-$round.txt"
   local reqs rps p50 p99 non2xx used
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -138,10 +150,18 @@ run_row() { # round name port cpu_pid [wrk args...]
 }
 
 rows=(upstream nginx RS256 ES256 EdDSA HS256 fresh-RS256 fresh-ES256 invalid-RS256)
+[ -n "$base_pid" ] && rows+=(baseline-RS256 baseline-fresh-RS256 baseline-invalid-RS256)
 echo "== $rounds rounds × ${#rows[@]} rows × ${secs}s, wrk -t1 -c$conns" >&2
 for r in $(seq 0 $((rounds - 1))); do
   for row in "${rows[@]}"; do
     case $row in
+      # The baseline process has a cache of its own: the same token slices are fresh to it.
+      baseline-fresh-RS256) run_row "$r" "$row" "$tgb" "$base_pid" -s "$ROOT/bench/fresh_tokens.lua" \
+                              "http://127.0.0.1:$tgb/" -- "$work/fresh.RS256" $((r * per_slice)) "$per_slice" ;;
+      baseline-invalid-RS256) run_row "$r" "$row" "$tgb" "$base_pid" \
+                                -H "Authorization: Bearer $(cat "$work/invalid.RS256")" "http://127.0.0.1:$tgb/" ;;
+      baseline-RS256) run_row "$r" "$row" "$tgb" "$base_pid" -H "Authorization: Bearer $(cat "$work/token.RS256")" \
+                        "http://127.0.0.1:$tgb/" ;;
       upstream) run_row "$r" "$row" "$up" "$up_pid" "http://127.0.0.1:$up/" ;;
       nginx) run_row "$r" "$row" "$ref" "$ref_pid" "http://127.0.0.1:$ref/" ;;
       fresh-*) run_row "$r" "$row" "$tg" "$tg_pid" -s "$ROOT/bench/fresh_tokens.lua" "http://127.0.0.1:$tg/" \
@@ -168,7 +188,7 @@ fi
 printf '%s\n' "$resources" > "$work/resources.txt"
 
 BENCH_LOAD_START="$load_start" BENCH_LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg) BENCH_RSS_AFTER="$rss_after_load" \
-BENCH_CMD="bench/run.sh $secs $rounds $conns (TG_THREADS=$threads)" BENCH_TICKS=$(getconf CLK_TCK) \
+BENCH_CMD="bench/run.sh $secs $rounds $conns (TG_THREADS=$threads${TG_BASELINE_BIN:+, TG_BASELINE_BIN=$TG_BASELINE_BIN})" BENCH_TICKS=$(getconf CLK_TCK) \
 /usr/bin/python3 - "$work" "$secs" "$rounds" "$conns" "$threads" <<'PY'
 import os, statistics, sys
 work, secs, rounds, conns, threads = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
@@ -203,7 +223,7 @@ for line in open(os.path.join(work, "resources.txt")):
         res[k] = float(v)
 
 ref = med["nginx"]
-label = {"upstream": "wrk → upstream", "nginx": "wrk → nginx → upstream", "invalid-RS256": "tokengate, invalid RS256 (401)"}
+label = {"upstream": "wrk → upstream", "nginx": "wrk → nginx → upstream"}
 print(f"bench/run.sh: {rounds} interleaved rounds of {secs} s per row, medians; wrk -t1 -c{conns}; "
       f"tokengate threads={threads}, nginx workers={threads}; nproc {os.cpu_count()}; "
       f"load average {os.environ['BENCH_LOAD_START']} at start, {os.environ['BENCH_LOAD_END']} at end")
@@ -220,20 +240,27 @@ for k in rows:
         cpu, cores = f"{m['cpu']:.1f}", f"{m['cores']:.2f}"
         rr, pr, cr = f"{m['rps'] / ref['rps']:.2f}", f"{m['p99'] / ref['p99']:.2f}", f"{m['cpu'] / ref['cpu']:.2f}"
     bad = sum(r["non2xx"] for r in rows[k])
-    if k.startswith("invalid"):
-        total = sum(1 for _ in rows[k])
+    if "invalid" in k:
         notes.append("all answers 401" if bad > 0 else "no 401s seen!")
     elif bad:
         notes.append(f"{bad} non-2xx answers!")
-    if k.startswith("fresh-"):
-        alg = k.split("-")[1]
+    if "fresh-" in k:
+        alg = k.split("-")[-1]
         hits = sum(r["hits"] for r in rows[k])
         notes.append(f"cache hits {hits}; tokens sent/slice {', '.join(r['used'] for r in rows[k])}")
         if alg in ossl:
             per_core = 1e6 / m["cpu"]
             notes.append(f"openssl verify {ossl[alg]:,.0f}/s per core; tokengate {per_core:,.0f} req per CPU-second "
                          f"= {per_core / ossl[alg]:.2f} of it")
-    name = label.get(k, f"tokengate, {k.replace('fresh-', 'fresh ')}" + ("" if k.startswith("fresh") else " (cache warm)"))
+    base = k.startswith("baseline-")
+    short = k.removeprefix("baseline-")
+    who = "baseline tokengate" if base else "tokengate"
+    if short == "invalid-RS256":
+        name = f"{who}, invalid RS256 (401)"
+    elif k in label:
+        name = label[k]
+    else:
+        name = f"{who}, {short.replace('fresh-', 'fresh ')}" + ("" if short.startswith("fresh") else " (cache warm)")
     print(f"| {name} | {m['rps']:,.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {cpu} | {cores} | {rr} | {pr} | {cr} | {'; '.join(notes)} |")
 
 if res:
