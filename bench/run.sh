@@ -119,13 +119,14 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tg/" -H "Authorization: Bearer $(cat "$work/invalid.RS256")")
 [ "$code" = 401 ] || { echo "the invalid token got $code, not 401" >&2; exit 1; }
 
-# CPU time (utime+stime, clock ticks) of a process and its children (nginx workers).
+# CPU time of a process and its children (nginx workers) in clock ticks: "utime stime".
 cpu_ticks() {
-  local total=0 p
+  local user=0 sys=0 p
   for p in "$1" $(cat "/proc/$1/task/"*/children 2>/dev/null); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    read -r u s < <(awk '{print $14, $15}' "/proc/$p/stat")
+    user=$((user + u)); sys=$((sys + s))
   done
-  echo "$total"
+  echo "$user $sys"
 }
 cache_hits() { # admin port
   curl -s "http://127.0.0.1:$1/metrics" | awk '$1=="tokengate_token_cache_hits_total" {n = $2} END {print n + 0}'
@@ -135,9 +136,10 @@ run_row() { # round name port cpu_pid [wrk args...]
   local round=$1 name=$2 port=$3 pid=$4 out c0 c1 up0 up1 h0 h1 a=$adm
   shift 4
   [ "$pid" = "$base_pid" ] && a=$admb
-  h0=$(cache_hits "$a"); c0=$(cpu_ticks "$pid"); up0=$(cpu_ticks "$up_pid")
+  local cu0 cs0 cu1 cs1 uu0 us0 uu1 us1
+  h0=$(cache_hits "$a"); read -r cu0 cs0 < <(cpu_ticks "$pid"); read -r uu0 us0 < <(cpu_ticks "$up_pid")
   out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" 2>&1)
-  c1=$(cpu_ticks "$pid"); up1=$(cpu_ticks "$up_pid"); h1=$(cache_hits "$a")
+  read -r cu1 cs1 < <(cpu_ticks "$pid"); read -r uu1 us1 < <(cpu_ticks "$up_pid"); h1=$(cache_hits "$a")
   printf '%s\n' "$out" > "$work/wrk-$name-$round.txt"
   local reqs rps p50 p99 non2xx used
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -146,7 +148,8 @@ run_row() { # round name port cpu_pid [wrk args...]
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   used=$(awk '/fresh tokens sent/ {print $4 "/" $6}' <<<"$out")
-  echo "$name $round $reqs $rps $p50 $p99 $((c1 - c0)) $((up1 - up0)) ${non2xx:-0} $((h1 - h0)) ${used:--}" >> "$work/results"
+  echo "$name $round $reqs $rps $p50 $p99 $((cu1 - cu0)) $((cs1 - cs0)) $((uu1 + us1 - uu0 - us0)) ${non2xx:-0}" \
+       "$((h1 - h0)) ${used:--}" >> "$work/results"
 }
 
 rows=(upstream nginx RS256 ES256 EdDSA HS256 fresh-RS256 fresh-ES256 invalid-RS256)
@@ -202,13 +205,16 @@ def ms(v):
 
 rows = {}
 for line in open(os.path.join(work, "results")):
-    name, rnd, reqs, rps, p50, p99, cpu, upcpu, non2xx, hits, used = line.split()
+    name, rnd, reqs, rps, p50, p99, user, sys_, upcpu, non2xx, hits, used = line.split()
     reqs = int(reqs)
+    cpu = int(user) + int(sys_)
     rows.setdefault(name, []).append(dict(
-        rps=float(rps), p50=ms(p50), p99=ms(p99), cpu=int(cpu) / ticks * 1e6 / reqs,
-        up=int(upcpu) / ticks * 1e6 / reqs, cores=int(cpu) / ticks / float(secs),
+        rps=float(rps), p50=ms(p50), p99=ms(p99), cpu=cpu / ticks * 1e6 / reqs,
+        user=int(user) / ticks * 1e6 / reqs, sys=int(sys_) / ticks * 1e6 / reqs,
+        up=int(upcpu) / ticks * 1e6 / reqs, cores=cpu / ticks / float(secs),
         non2xx=int(non2xx), hits=int(hits), used=used))
-med = {k: {f: statistics.median(r[f] for r in v) for f in ("rps", "p50", "p99", "cpu", "up", "cores")} for k, v in rows.items()}
+med = {k: {f: statistics.median(r[f] for r in v) for f in ("rps", "p50", "p99", "cpu", "user", "sys", "up", "cores")}
+       for k, v in rows.items()}
 
 ossl = {}
 for line in open(os.path.join(work, "openssl.txt")):
@@ -228,7 +234,7 @@ print(f"bench/run.sh: {rounds} interleaved rounds of {secs} s per row, medians; 
       f"tokengate threads={threads}, nginx workers={threads}; nproc {os.cpu_count()}; "
       f"load average {os.environ['BENCH_LOAD_START']} at start, {os.environ['BENCH_LOAD_END']} at end")
 print()
-print("| row | req/s | p50 ms | p99 ms | proxy CPU µs/req | proxy cores busy | req/s ÷ nginx | p99 ÷ nginx | CPU ÷ nginx | notes |")
+print("| row | req/s | p50 ms | p99 ms | proxy CPU µs/req (user + sys) | proxy cores busy | req/s ÷ nginx | p99 ÷ nginx | CPU ÷ nginx | notes |")
 print("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|")
 for k in rows:
     m = med[k]
@@ -237,7 +243,7 @@ for k in rows:
         cpu, cores, rr, pr, cr = "–", "–", "–", "–", "–"
         notes.append(f"upstream CPU {m['up']:.1f} µs/req")
     else:
-        cpu, cores = f"{m['cpu']:.1f}", f"{m['cores']:.2f}"
+        cpu, cores = f"{m['cpu']:.1f} ({m['user']:.1f} + {m['sys']:.1f})", f"{m['cores']:.2f}"
         rr, pr, cr = f"{m['rps'] / ref['rps']:.2f}", f"{m['p99'] / ref['p99']:.2f}", f"{m['cpu'] / ref['cpu']:.2f}"
     bad = sum(r["non2xx"] for r in rows[k])
     if "invalid" in k:
