@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 
 namespace tokengate::crypto {
@@ -36,6 +37,13 @@ std::string sha256(std::string_view data) {
     return {reinterpret_cast<const char*>(out.data()), jose::digest_size(jose::hash::sha256)};
 }
 
+sha256_digest sha256_of(std::string_view data) noexcept {
+    sha256_digest d{};
+    std::array<unsigned char, EVP_MAX_MD_SIZE> full{};
+    if (digest_into(jose::hash::sha256, data, full.data())) std::copy_n(full.begin(), d.size(), d.begin());
+    return d;
+}
+
 std::string to_hex(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
@@ -48,7 +56,11 @@ std::string to_hex(std::string_view bytes) {
     return out;
 }
 
-std::string token_fingerprint(std::string_view token) { return to_hex(sha256(token)).substr(0, 12); }
+std::string token_fingerprint(std::string_view token) { return token_fingerprint(sha256_of(token)); }
+
+std::string token_fingerprint(const sha256_digest& token_sha256) {
+    return to_hex(std::string_view(reinterpret_cast<const char*>(token_sha256.data()), 6));
+}
 
 std::string hmac(jose::hash h, std::string_view secret, std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> out{};

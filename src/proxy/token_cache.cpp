@@ -1,8 +1,5 @@
 #include "tokengate/proxy/token_cache.hpp"
 
-#include "tokengate/crypto/prepared.hpp"
-
-#include <openssl/evp.h>
 
 namespace tokengate::proxy {
 namespace {
@@ -12,19 +9,9 @@ constexpr double no_exp_ttl_s = 300;
 
 }  // namespace
 
-token_cache::digest token_cache::digest_of(std::string_view token) noexcept {
-    digest d{};
-    std::array<unsigned char, EVP_MAX_MD_SIZE> full{};
-    // On a library error every token maps to the same all-zero key; an all-zero digest
-    // never matches a real entry because insert refuses it too.
-    if (crypto::digest_into(jose::hash::sha256, token, full.data())) std::memcpy(d.data(), full.data(), d.size());
-    return d;
-}
-
-std::shared_ptr<const validate::decision> token_cache::find(std::string_view token, std::uint64_t generation,
-                                                            double now) {
+std::shared_ptr<const validate::decision> token_cache::find(const digest& key, std::uint64_t generation, double now) {
     if (capacity_ == 0) return nullptr;
-    const auto it = map_.find(digest_of(token));
+    const auto it = map_.find(key);
     if (it == map_.end() || it->second.generation != generation || it->second.expires <= now) {
         if (it != map_.end()) map_.erase(it);  // stale: its slot in order_ is skipped later
         ++misses_;
@@ -34,11 +21,10 @@ std::shared_ptr<const validate::decision> token_cache::find(std::string_view tok
     return it->second.decision;
 }
 
-void token_cache::insert(std::string_view token, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
+void token_cache::insert(const digest& key, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
                          double now) {
-    if (capacity_ == 0 || !d || !d->accepted()) return;
-    const digest key = digest_of(token);
-    if (key == digest{}) return;
+    // sha256_of() gives all zeros on a library error: never a key, so such tokens never hit.
+    if (capacity_ == 0 || !d || !d->accepted() || key == digest{}) return;
     map_.erase(key);
     // Evict the oldest live entries; slots of erased or re-inserted entries are dropped
     // on the way, so order_ stays within a small multiple of the capacity.

@@ -156,7 +156,8 @@ decision validate(std::string_view token, const trust& t, std::chrono::system_cl
     decision d;
     const double now_s = seconds_since_epoch(now);
     d.ev.now = static_cast<std::int64_t>(now_s);
-    d.ev.token_fp = crypto::token_fingerprint(token);
+    d.ev.token_fp = options.token_sha256 != nullptr ? crypto::token_fingerprint(*options.token_sha256)
+                                                    : crypto::token_fingerprint(token);
 
     // Size, structure, header.
     jose::compact_parse parsed = jose::parse_compact(token, t.limits);

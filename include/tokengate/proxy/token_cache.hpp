@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tokengate/crypto/digest.hpp"
 #include "tokengate/validate/validator.hpp"
 
 #include <array>
@@ -22,19 +23,31 @@ class token_cache {
 public:
     explicit token_cache(std::size_t capacity) : capacity_(capacity) {}
 
-    /** The accepted decision cached for `token` under `generation`, or nullptr. */
-    std::shared_ptr<const validate::decision> find(std::string_view token, std::uint64_t generation, double now);
+    using digest = crypto::sha256_digest;
+
+    /** The accepted decision cached for the token with SHA-256 `key` under `generation`, or
+     *  nullptr. The caller hashes the token once for the lookup, the insert and the
+     *  token's fingerprint. */
+    std::shared_ptr<const validate::decision> find(const digest& key, std::uint64_t generation, double now);
 
     /** Caches an accepted decision (rejections are never cached). */
-    void insert(std::string_view token, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
+    void insert(const digest& key, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
                 double now);
+
+    /** The same, hashing `token` here. */
+    std::shared_ptr<const validate::decision> find(std::string_view token, std::uint64_t generation, double now) {
+        return find(crypto::sha256_of(token), generation, now);
+    }
+    void insert(std::string_view token, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
+                double now) {
+        insert(crypto::sha256_of(token), generation, std::move(d), now);
+    }
 
     std::size_t size() const noexcept { return map_.size(); }
     std::uint64_t hits() const noexcept { return hits_; }
     std::uint64_t misses() const noexcept { return misses_; }
 
 private:
-    using digest = std::array<unsigned char, 32>;
     /** The digest's first bytes are already uniformly spread: no need to hash them again. */
     struct digest_hash {
         std::size_t operator()(const digest& d) const noexcept {
@@ -43,7 +56,6 @@ private:
             return h;
         }
     };
-    static digest digest_of(std::string_view token) noexcept;
 
     struct entry {
         std::shared_ptr<const validate::decision> decision;
