@@ -89,6 +89,8 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     relay_buffers::lease body_buf;
     std::string_view first;
     if (body) {
+        // The body arrives through the connection's buffer: read it in relay-sized pieces.
+        c.buf.reserve(relay_chunk);
         body_buf = c.w.buffers().take();
         const std::span<char> first_buf = body_buf.span();
         auto& b = rp.get().body();
