@@ -1,19 +1,31 @@
 #include "tokengate/crypto/digest.hpp"
 
 #include "tokengate/crypto/openssl_error.hpp"
+#include "tokengate/crypto/prepared.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 
 namespace tokengate::crypto {
+namespace {
+
+// Fetched once for the process and never freed. EVP_sha256() and friends are legacy
+// handles that OpenSSL 3 resolves by name (a locked lookup) inside every call using them.
+const EVP_MD* fetched(const char* name) noexcept { return EVP_MD_fetch(nullptr, name, nullptr); }
+
+}  // namespace
+
 const EVP_MD* evp_md(jose::hash h) noexcept {
+    static const EVP_MD* const sha256_md = fetched("SHA256");
+    static const EVP_MD* const sha384_md = fetched("SHA384");
+    static const EVP_MD* const sha512_md = fetched("SHA512");
     switch (h) {
-    case jose::hash::sha256: return EVP_sha256();
-    case jose::hash::sha384: return EVP_sha384();
-    case jose::hash::sha512: return EVP_sha512();
+    case jose::hash::sha256: return sha256_md;
+    case jose::hash::sha384: return sha384_md;
+    case jose::hash::sha512: return sha512_md;
     case jose::hash::none: return nullptr;
     }
     return nullptr;
@@ -21,12 +33,15 @@ const EVP_MD* evp_md(jose::hash h) noexcept {
 
 std::string sha256(std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1) {
-        drain_openssl_errors();
-        return {};
-    }
-    return {reinterpret_cast<const char*>(out.data()), len};
+    if (!digest_into(jose::hash::sha256, data, out.data())) return {};
+    return {reinterpret_cast<const char*>(out.data()), jose::digest_size(jose::hash::sha256)};
+}
+
+sha256_digest sha256_of(std::string_view data) noexcept {
+    sha256_digest d{};
+    std::array<unsigned char, EVP_MAX_MD_SIZE> full{};
+    if (digest_into(jose::hash::sha256, data, full.data())) std::copy_n(full.begin(), d.size(), d.begin());
+    return d;
 }
 
 std::string to_hex(std::string_view bytes) {
@@ -41,18 +56,18 @@ std::string to_hex(std::string_view bytes) {
     return out;
 }
 
-std::string token_fingerprint(std::string_view token) { return to_hex(sha256(token)).substr(0, 12); }
+std::string token_fingerprint(std::string_view token) { return token_fingerprint(sha256_of(token)); }
+
+std::string token_fingerprint(const sha256_digest& token_sha256) {
+    return to_hex(std::string_view(reinterpret_cast<const char*>(token_sha256.data()), 6));
+}
 
 std::string hmac(jose::hash h, std::string_view secret, std::string_view data) {
-    const EVP_MD* md = evp_md(h);
-    if (md == nullptr) return {};
     std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-    unsigned int len = 0;
-    // An empty secret still needs a non-null pointer for HMAC().
-    static const unsigned char empty = 0;
-    const void* key = secret.empty() ? &empty : static_cast<const void*>(secret.data());
-    if (HMAC(md, key, static_cast<int>(secret.size()),
-             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len) == nullptr) {
+    std::size_t len = 0;
+    EVP_MAC_CTX* ctx = prepared_hmac_ctx(h, secret);
+    if (ctx == nullptr || EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+        EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1) {
         drain_openssl_errors();
         return {};
     }

@@ -2,110 +2,147 @@
 
 #include "tokengate/crypto/digest.hpp"
 #include "tokengate/crypto/openssl_error.hpp"
+#include "tokengate/crypto/prepared.hpp"
 
-#include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
 
 #include <array>
+#include <cstring>
 
 namespace tokengate::crypto {
 namespace {
 
-
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
-// Verification failures in EVP_DigestVerify come back as 0 or -1 depending on where the
-// padding check failed; both are "does not verify" once the inputs are well-formed.
-verify_status digest_verify(EVP_PKEY* pkey, const EVP_MD* md, std::string_view msg, std::string_view sig,
-                            int padding, int salt_len) {
-    evp_md_ctx_ptr ctx(EVP_MD_CTX_new());
-    EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-    if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, pkey) != 1) {
-        drain_openssl_errors();
-        return verify_status::library_error;
-    }
-    if (padding != 0) {
-        if (EVP_PKEY_CTX_set_rsa_padding(pctx, padding) != 1 ||
-            (padding == RSA_PKCS1_PSS_PADDING &&
-             (EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1))) {
-            drain_openssl_errors();
-            return verify_status::library_error;
-        }
-    }
-    const int rc = EVP_DigestVerify(ctx.get(), bytes(sig), sig.size(), bytes(msg), msg.size());
-    if (rc == 1) return verify_status::valid;
+// The signing input is hashed here and the digest verified with the thread's prepared
+// context for the key: the same check EVP_DigestVerify does, without setting it up again.
+// Failures come back as 0 or -1 depending on where the check failed; both are "does not
+// verify" once the inputs are well-formed.
+verify_status digest_then_verify(EVP_PKEY* pkey, jose::hash h, int padding, int salt_len, std::string_view msg,
+                                 std::string_view sig) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    EVP_PKEY_CTX* ctx = prepared_verify_ctx(pkey, h, padding, salt_len);
+    if (ctx == nullptr || !digest_into(h, msg, md.data())) return verify_status::library_error;
+    if (EVP_PKEY_verify(ctx, bytes(sig), sig.size(), md.data(), jose::digest_size(h)) == 1) return verify_status::valid;
     drain_openssl_errors();
     return verify_status::invalid;
 }
 
 std::size_t rsa_size(EVP_PKEY* pkey) { return static_cast<std::size_t>(EVP_PKEY_get_size(pkey)); }
 
-// r||s → DER ECDSA-Sig-Value, refusing r or s outside [1, n-1] (the "psychic signature"
-// CVE-2022-21449 passed r = s = 0).
-bool p1363_to_der(EVP_PKEY* pkey, std::string_view sig, std::size_t field, std::string& der) {
-    bignum_ptr r(BN_bin2bn(bytes(sig), static_cast<int>(field), nullptr));
-    bignum_ptr s(BN_bin2bn(bytes(sig) + field, static_cast<int>(field), nullptr));
-    BIGNUM* order_raw = nullptr;
-    if (!r || !s || EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_ORDER, &order_raw) != 1) {
-        drain_openssl_errors();
-        return false;
+std::string_view strip_leading_zeros(std::string_view v) {
+    while (!v.empty() && v.front() == '\0') v.remove_prefix(1);
+    return v;
+}
+
+// a < b for unsigned big-endian integers, both without leading zeros.
+bool less_than(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return a.size() < b.size();
+    return std::memcmp(a.data(), b.data(), a.size()) < 0;
+}
+
+// A DER INTEGER of a positive value without leading zeros (at most 66 bytes: one length byte).
+std::size_t put_der_integer(unsigned char* out, std::string_view v) {
+    const bool high_bit = (static_cast<unsigned char>(v.front()) & 0x80U) != 0;
+    std::size_t n = 0;
+    out[n++] = 0x02;
+    out[n++] = static_cast<unsigned char>(v.size() + (high_bit ? 1 : 0));
+    if (high_bit) out[n++] = 0x00;
+    std::memcpy(out + n, v.data(), v.size());
+    return n + v.size();
+}
+
+// The group order of a JOSE curve, big-endian without leading zeros; read once (from the
+// key it would be a parameter export with allocations on every call). OpenSSL checks the
+// range again against the key's own order.
+std::string order_of(int nid) {
+    std::unique_ptr<EC_GROUP, openssl_deleter<EC_GROUP, EC_GROUP_free>> g(EC_GROUP_new_by_curve_name(nid));
+    if (!g) return {};
+    const BIGNUM* n = EC_GROUP_get0_order(g.get());
+    std::string be(static_cast<std::size_t>(BN_num_bytes(n)), '\0');
+    BN_bn2bin(n, reinterpret_cast<unsigned char*>(be.data()));
+    return be;
+}
+
+std::string_view ec_order(jose::curve crv) {
+    static const std::string p256 = order_of(NID_X9_62_prime256v1);
+    static const std::string p384 = order_of(NID_secp384r1);
+    static const std::string p521 = order_of(NID_secp521r1);
+    switch (crv) {
+    case jose::curve::p256: return p256;
+    case jose::curve::p384: return p384;
+    case jose::curve::p521: return p521;
+    default: return {};
     }
-    bignum_ptr order(order_raw);
-    if (BN_is_zero(r.get()) || BN_is_zero(s.get()) || BN_cmp(r.get(), order.get()) >= 0 ||
-        BN_cmp(s.get(), order.get()) >= 0)
-        return false;
-    ecdsa_sig_ptr es(ECDSA_SIG_new());
-    if (!es || ECDSA_SIG_set0(es.get(), r.get(), s.get()) != 1) {
-        drain_openssl_errors();
-        return false;
-    }
-    (void)r.release();  // now owned by es
-    (void)s.release();
-    unsigned char* out = nullptr;
-    const int len = i2d_ECDSA_SIG(es.get(), &out);
-    if (len <= 0) {
-        drain_openssl_errors();
-        return false;
-    }
-    der.assign(reinterpret_cast<const char*>(out), static_cast<std::size_t>(len));
-    OPENSSL_free(out);
-    return true;
 }
 
 }  // namespace
 
 verify_status verify_rsa_pkcs1(EVP_PKEY* pkey, jose::hash h, std::string_view msg, std::string_view sig) {
     if (sig.size() != rsa_size(pkey)) return verify_status::invalid;
-    return digest_verify(pkey, evp_md(h), msg, sig, RSA_PKCS1_PADDING, 0);
+    return digest_then_verify(pkey, h, RSA_PKCS1_PADDING, 0, msg, sig);
 }
 
 verify_status verify_rsa_pss(EVP_PKEY* pkey, jose::hash h, int salt_len, std::string_view msg,
                              std::string_view sig) {
     // OpenSSL 3.0 accepts some PSS signatures shorter than the modulus; JWS does not.
     if (sig.size() != rsa_size(pkey)) return verify_status::invalid;
-    return digest_verify(pkey, evp_md(h), msg, sig, RSA_PKCS1_PSS_PADDING, salt_len);
+    return digest_then_verify(pkey, h, RSA_PKCS1_PSS_PADDING, salt_len, msg, sig);
 }
 
 verify_status verify_ecdsa_p1363(EVP_PKEY* pkey, jose::hash h, jose::curve crv, std::string_view msg,
                                  std::string_view sig) {
     const std::size_t field = jose::ec_field_size(crv);
     if (field == 0 || sig.size() != 2 * field) return verify_status::invalid;
-    std::string der;
-    if (!p1363_to_der(pkey, sig, field, der)) return verify_status::invalid;
-    return digest_verify(pkey, evp_md(h), msg, der, 0, 0);
+    // r||s → DER ECDSA-Sig-Value, refusing r or s outside [1, n-1] (the "psychic
+    // signature" CVE-2022-21449 passed r = s = 0).
+    const std::string_view r = strip_leading_zeros(sig.substr(0, field));
+    const std::string_view s = strip_leading_zeros(sig.substr(field));
+    const std::string_view n = ec_order(crv);
+    if (n.empty()) return verify_status::library_error;
+    if (r.empty() || s.empty() || !less_than(r, n) || !less_than(s, n)) return verify_status::invalid;
+    std::array<unsigned char, 2 * (3 + 66) + 3> der{};
+    std::size_t body = put_der_integer(der.data() + 3, r);
+    body += put_der_integer(der.data() + 3 + body, s);
+    // SEQUENCE header in front of the body: short length form below 128, else 0x81 len.
+    std::size_t start = 0;
+    if (body < 128) {
+        start = 1;
+        der[1] = 0x30;
+        der[2] = static_cast<unsigned char>(body);
+    } else {
+        der[0] = 0x30;
+        der[1] = 0x81;
+        der[2] = static_cast<unsigned char>(body);
+    }
+    const std::string_view encoded(reinterpret_cast<const char*>(der.data()) + start, 3 - start + body);
+    return digest_then_verify(pkey, h, 0, 0, msg, encoded);
 }
 
 verify_status verify_eddsa(EVP_PKEY* pkey, std::string_view msg, std::string_view sig) {
     const std::size_t want = EVP_PKEY_is_a(pkey, "ED448") ? 114 : 64;
     if (sig.size() != want) return verify_status::invalid;
-    return digest_verify(pkey, nullptr, msg, sig, 0, 0);
+    EVP_MD_CTX* ctx = prepared_eddsa_ctx(pkey);
+    if (ctx == nullptr) return verify_status::library_error;
+    if (EVP_DigestVerify(ctx, bytes(sig), sig.size(), bytes(msg), msg.size()) == 1) return verify_status::valid;
+    drain_openssl_errors();
+    return verify_status::invalid;
 }
 
 verify_status verify_hmac(jose::hash h, std::string_view secret, std::string_view msg, std::string_view sig) {
-    const std::string mac = hmac(h, secret, msg);
-    if (mac.empty()) return verify_status::library_error;
-    return constant_time_equal(mac, sig) ? verify_status::valid : verify_status::invalid;
+    std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+    std::size_t len = 0;
+    EVP_MAC_CTX* ctx = prepared_hmac_ctx(h, secret);
+    if (ctx == nullptr || EVP_MAC_update(ctx, bytes(msg), msg.size()) != 1 ||
+        EVP_MAC_final(ctx, mac.data(), &len, mac.size()) != 1) {
+        drain_openssl_errors();
+        return verify_status::library_error;
+    }
+    return constant_time_equal(std::string_view(reinterpret_cast<const char*>(mac.data()), len), sig)
+               ? verify_status::valid
+               : verify_status::invalid;
 }
 
 verify_result verify(jose::alg a, const key& k, std::string_view signing_input, std::string_view signature) {

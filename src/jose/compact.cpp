@@ -254,6 +254,7 @@ compact_parse parse_compact(std::string_view token, const parse_limits& limits) 
         return res;
     }
     res.header_text = h.bytes;
+    jws.header_memory = std::move(hp.allocator);
     jws.header = std::move(hp.doc);
     jws.header_text = h.bytes;
 
@@ -276,6 +277,7 @@ compact_parse parse_compact(std::string_view token, const parse_limits& limits) 
         res.error = std::move(r);
         return res;
     }
+    jws.payload_memory = std::move(pp.allocator);
     jws.payload = std::move(pp.doc);
     jws.payload_text = p.bytes;
     jws.signature = s.bytes;

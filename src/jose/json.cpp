@@ -87,8 +87,14 @@ bool valid_utf8(std::string_view s) {
 std::string_view view(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
 // The first string or member name in the tree that is not valid UTF-8, or nullptr.
+// A token's claims fit in this many pending values and member names; room for them up
+// front saves the vectors' regrowth on every parse (the walks run for each token).
+constexpr std::size_t typical_width = 32;
+
 const rapidjson::Value* find_bad_string(const rapidjson::Value& root) {
-    std::vector<const rapidjson::Value*> todo{&root};
+    std::vector<const rapidjson::Value*> todo;
+    todo.reserve(typical_width);
+    todo.push_back(&root);
     while (!todo.empty()) {
         const rapidjson::Value* v = todo.back();
         todo.pop_back();
@@ -108,8 +114,11 @@ const rapidjson::Value* find_bad_string(const rapidjson::Value& root) {
 // Finds a repeated member name anywhere in the tree, walking with an explicit stack
 // (the depth is already bounded, but recursion on attacker input stays out regardless).
 const rapidjson::Value* find_duplicate(const rapidjson::Value& root) {
-    std::vector<const rapidjson::Value*> todo{&root};
+    std::vector<const rapidjson::Value*> todo;
+    todo.reserve(typical_width);
+    todo.push_back(&root);
     std::vector<std::string_view> names;
+    names.reserve(typical_width);
     while (!todo.empty()) {
         const rapidjson::Value* v = todo.back();
         todo.pop_back();
@@ -137,7 +146,9 @@ const rapidjson::Value* find_duplicate(const rapidjson::Value& root) {
 }  // namespace
 
 json_parse parse_json_object(std::string_view text, int max_depth) {
-    json_parse out;
+    // Twice the text covers the DOM of a typical object (16 bytes per value, 32 per
+    // member, long strings copied); a larger one just takes another chunk.
+    json_parse out(2 * text.size() + 256);
     // RapidJSON's streams read a NUL byte as the end of input, which would hide whatever
     // follows it; raw NUL is never valid JSON (inside strings it must be escaped).
     if (const auto nul = text.find('\0'); nul != std::string_view::npos) {

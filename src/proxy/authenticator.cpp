@@ -34,8 +34,10 @@ auth_outcome authenticate(const runtime& rt, token_cache* cache, std::string_vie
         return out;
     }
     const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
+    // Hashed once: the cache key, and the fingerprint of a token that is validated.
+    const crypto::sha256_digest token_sha256 = crypto::sha256_of(*found.token);
     if (cache != nullptr) {
-        if (auto hit = cache->find(*found.token, rt.generation, now_s)) {
+        if (auto hit = cache->find(token_sha256, rt.generation, now_s)) {
             out.decision = hit;
             out.cache_hit = true;
             out.rejected = validate::recheck(*hit, rt.trust, now, policy);
@@ -43,14 +45,16 @@ auth_outcome authenticate(const runtime& rt, token_cache* cache, std::string_vie
             return out;
         }
     }
-    auto d = std::make_shared<const validate::decision>(validate::validate(*found.token, rt.trust, now, policy));
+    validate::validate_options options;
+    options.token_sha256 = &token_sha256;
+    auto d = std::make_shared<const validate::decision>(validate::validate(*found.token, rt.trust, now, policy, options));
     out.decision = d;
     if (!d->accepted()) {
         out.rejected = d->rejected;
         return out;
     }
     out.verdict = auth_outcome::kind::accepted;
-    if (cache != nullptr) cache->insert(*found.token, rt.generation, d, now_s);
+    if (cache != nullptr) cache->insert(token_sha256, rt.generation, d, now_s);
     return out;
 }
 

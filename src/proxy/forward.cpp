@@ -1,11 +1,15 @@
 #include "tokengate/proxy/auth_response.hpp"
 #include "tokengate/proxy/exchange.hpp"
+#include "tokengate/proxy/head_text.hpp"
 #include "tokengate/proxy/header_rewrite.hpp"
 #include "tokengate/proxy/relay.hpp"
 
 #include <boost/asio/write.hpp>
 
 #include <array>
+#include <memory>
+#include <span>
+#include <string>
 
 namespace tokengate::proxy {
 namespace {
@@ -48,12 +52,6 @@ void rewrite_request(http::request_header<>& h, const runtime& rt, const auth_ou
     // upstream connection stays reusable (an upgrade keeps its "Connection: upgrade").
 }
 
-struct upstream_exchange {
-    stream conn;
-    beast::flat_buffer buf;
-    bool reused;
-};
-
 net::awaitable<after> upstream_failed(client_conn& c, const log::request_context& ctx, request_tally& tally,
                                       http::status st, std::string_view what, const boost::system::error_code& ec,
                                       unsigned version) {
@@ -93,9 +91,14 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     }
     // The first piece of the body is read before anything goes upstream: a framing error
     // in it (a bad chunk size) is then the client's 400, and the upstream sees nothing.
-    std::array<char, relay_chunk> first_buf;  // NOLINT: filled by the parser
+    // The same buffer then relays the rest (the first piece is sent before it is reused).
+    relay_buffers::lease body_buf;
     std::string_view first;
     if (body) {
+        // The body arrives through the connection's buffer: read it in relay-sized pieces.
+        c.buf.reserve(relay_chunk);
+        body_buf = c.w.buffers().take();
+        const std::span<char> first_buf = body_buf.span();
         auto& b = rp.get().body();
         b.data = first_buf.data();
         b.size = first_buf.size();
@@ -114,8 +117,9 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
 
     // Connect (or reuse); a pooled connection the upstream closed meanwhile fails on first
     // use, and an idempotent request without a body is then retried once on a fresh one.
-    std::optional<upstream_exchange> up;
+    std::unique_ptr<upstream_conn> up;
     std::optional<http::response_parser<http::empty_body>> head;
+    std::string head_text;  // a header serialized for a one-piece write (request, then response)
     const auto upstream_started = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
         auto lease = co_await c.w.pool().acquire(rt.cfg.upstream, lim.upstream_connect_timeout);
@@ -124,17 +128,21 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
                                                lease.error == beast::error::timeout ? http::status::gateway_timeout
                                                                                    : http::status::bad_gateway,
                                                "connect", lease.error, client_version);
-        up.emplace(upstream_exchange{std::move(*lease.conn), {}, lease.reused});
-        // Beast reads at most the buffer's spare capacity; left at its first small size,
-        // a streamed response body arrives 512 bytes per recv (and per timer reset).
-        up->buf.reserve(relay_chunk);
-        http::request_serializer<http::buffer_body> sr{rp.get()};
-        up->conn.expires_after(lim.upstream_response_timeout);
-        auto [hec, hn] = co_await http::async_write_header(up->conn, sr);
-        (void)hn;
-        boost::system::error_code ec = hec;
-        if (!ec) {
-            const relay_result rr = co_await relay_body(c.client, c.buf, rp, up->conn, sr, lim.idle_timeout, deadline, first);
+        up = std::move(lease.conn);
+        // The header goes out alone without a body, else with the first piece of it: a
+        // pooled connection the upstream closed fails on this first write.
+        boost::system::error_code ec;
+        if (!body) {
+            head_text.clear();
+            append_head(head_text, rp.get().base());
+            up->s.expires_after(lim.idle_timeout);
+            auto [wec, wn] = co_await net::async_write(up->s, net::buffer(head_text), as_tuple_awaitable);
+            (void)wn;
+            ec = wec;
+        } else {
+            http::request_serializer<http::buffer_body> sr{rp.get()};
+            const relay_result rr = co_await relay_body(c.client, c.buf, rp, up->s, sr, body_buf.span(), lim.idle_timeout,
+                                                        deadline, first);
             if (rr.ec && rr.read_failed) {
                 // The client's body broke off or was malformed mid-way: the upstream
                 // connection carries half a request and is dropped with this exchange.
@@ -149,13 +157,13 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
             head.emplace();
             head->body_limit(boost::none);
             if (method == http::verb::head) head->skip(true);
-            up->conn.expires_after(lim.upstream_response_timeout);
-            auto [rec, rn] = co_await http::async_read_header(up->conn, up->buf, *head);
+            up->s.expires_after(lim.upstream_response_timeout);
+            auto [rec, rn] = co_await http::async_read_header(up->s, up->buf, *head);
             (void)rn;
             ec = rec;
         }
         if (!ec) break;
-        const bool retry = attempt == 0 && up->reused && !body && idempotent(method) && ec != beast::error::timeout;
+        const bool retry = attempt == 0 && lease.reused && !body && idempotent(method) && ec != beast::error::timeout;
         if (retry) continue;
         co_return co_await upstream_failed(c, ctx, tally,
                                            ec == beast::error::timeout ? http::status::gateway_timeout
@@ -167,8 +175,8 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         head.emplace();
         head->body_limit(boost::none);
         if (method == http::verb::head) head->skip(true);
-        up->conn.expires_after(lim.upstream_response_timeout);
-        auto [rec, rn] = co_await http::async_read_header(up->conn, up->buf, *head);
+        up->s.expires_after(lim.upstream_response_timeout);
+        auto [rec, rn] = co_await http::async_read_header(up->s, up->buf, *head);
         (void)rn;
         if (rec)
             co_return co_await upstream_failed(c, ctx, tally, http::status::bad_gateway, "interim response", rec,
@@ -185,7 +193,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         c.client.expires_after(lim.idle_timeout);
         auto [wec, wn] = co_await http::async_write(c.client, res);
         (void)wn;
-        if (!wec) co_await tunnel(c.client, c.buf, up->conn, up->buf, lim.idle_timeout);
+        if (!wec) co_await tunnel(c.client, c.buf, up->s, up->buf, lim.idle_timeout);
         co_return after::close;
     }
     tally.count_verdict();
@@ -204,17 +212,36 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
     res.keep_alive(keep);
     res.set("X-Request-Id", ctx.request_id);
     c.status = static_cast<int>(res.result_int());
+    // A whole body already read (the usual small API answer) goes out with the header in
+    // one send, without the serializer. Otherwise the header goes first, so a client sees
+    // it while the upstream is still sending the body, and the body is relayed.
+    const bool body_here = rp2.is_done() || (rp2.content_length() && up->buf.size() >= *rp2.content_length());
+    if (body_here) {
+        const std::size_t n = rp2.is_done() ? 0 : static_cast<std::size_t>(*rp2.content_length());
+        head_text.clear();
+        append_head(head_text, res.base());
+        const std::array<net::const_buffer, 2> out{net::buffer(head_text),
+                                                   net::buffer(up->buf.data().data(), n)};
+        c.client.expires_after(lim.idle_timeout);
+        auto [wec, wn] = co_await net::async_write(c.client, out, as_tuple_awaitable);
+        (void)wn;
+        if (wec) co_return after::close;
+        up->buf.consume(n);
+        if (rp2.keep_alive() && up->buf.size() == 0) c.w.pool().release(std::move(up));
+        co_return keep ? after::keep_alive : after::close;
+    }
     http::response_serializer<http::buffer_body> rs{res};
     c.client.expires_after(lim.idle_timeout);
     auto [wec, wn] = co_await http::async_write_header(c.client, rs);
     (void)wn;
     if (wec) co_return after::close;
-    const relay_result rr = co_await relay_body(up->conn, up->buf, rp2, c.client, rs, lim.idle_timeout);
+    relay_buffers::lease res_buf = c.w.buffers().take();
+    const relay_result rr = co_await relay_body(up->s, up->buf, rp2, c.client, rs, res_buf.span(), lim.idle_timeout);
     if (rr.ec) {
         if (rr.read_failed) log::event("warn", "upstream.error", "response body relay: " + rr.ec.message(), &ctx, 502);
         co_return after::close;  // headers are out: the only honest signal left is closing
     }
-    if (rp2.keep_alive() && up->buf.size() == 0) c.w.pool().release(std::move(up->conn));
+    if (rp2.keep_alive() && up->buf.size() == 0) c.w.pool().release(std::move(up));
     co_return keep ? after::keep_alive : after::close;
 }
 

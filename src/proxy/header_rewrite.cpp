@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,22 @@ std::vector<std::string> connection_tokens(const http::fields& h) {
         for (auto tok : http::token_list{it->value()}) out.emplace_back(tok);
     }
     return out;
+}
+
+// RFC 9110 §7.6.1's fixed hop-by-hop set (Connection itself included); Upgrade too unless
+// the request becomes a tunnel.
+bool fixed_hop_by_hop(http::field f, bool keep_upgrade) {
+    switch (f) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::proxy_connection:
+    case http::field::te:
+    case http::field::trailer:
+    case http::field::proxy_authorization:
+    case http::field::proxy_authenticate: return true;
+    case http::field::upgrade: return !keep_upgrade;
+    default: return false;
+    }
 }
 
 bool clean_value(std::string_view v) {
@@ -66,7 +83,9 @@ void erase_every_spelling(http::fields& h, std::string_view name) {
 }  // namespace
 
 void strip_hop_by_hop(http::fields& h, bool keep_upgrade) {
-    for (const auto& tok : connection_tokens(h)) {
+    // Headers a client names in Connection, minus the ones that must survive.
+    std::vector<std::string> named;
+    for (auto& tok : connection_tokens(h)) {
         if (keep_upgrade && boost::beast::iequals(tok, "upgrade")) continue;
         if (boost::beast::iequals(tok, "close") || boost::beast::iequals(tok, "keep-alive")) continue;
         // Framing stays whatever a client names: the body is relayed with the framing the
@@ -74,17 +93,18 @@ void strip_hop_by_hop(http::fields& h, bool keep_upgrade) {
         // request (request smuggling past authentication).
         if (boost::beast::iequals(tok, "content-length") || boost::beast::iequals(tok, "transfer-encoding")) continue;
         if (boost::beast::iequals(tok, "host")) continue;  // end-to-end by definition (RFC 9110 §7.2)
-        h.erase(tok);
+        named.push_back(std::move(tok));
     }
-    h.erase(http::field::connection);
-    h.erase(http::field::keep_alive);
-    h.erase(http::field::proxy_connection);
-    h.erase(http::field::te);
-    h.erase(http::field::trailer);
-    h.erase(http::field::proxy_authorization);
-    h.erase(http::field::proxy_authenticate);
+    // One pass over the fields (this runs for every request and response) instead of a
+    // lookup per hop-by-hop name.
+    for (auto it = h.begin(); it != h.end();) {
+        const bool drop = fixed_hop_by_hop(it->name(), keep_upgrade) ||
+                          std::any_of(named.begin(), named.end(), [&](const std::string& n) {
+                              return boost::beast::iequals(n, it->name_string());
+                          });
+        it = drop ? h.erase(it) : std::next(it);
+    }
     if (keep_upgrade) h.set(http::field::connection, "upgrade");
-    else h.erase(http::field::upgrade);
 }
 
 void set_forwarded(http::fields& h, std::string_view client_ip, std::string_view host) {

@@ -30,6 +30,10 @@ struct connection_guard {
 
 head_result refuse(http::status st, std::string detail) { return {head_status::rejected, st, std::move(detail)}; }
 
+// What a request header is read in: enough for nearly all of them at once, and what every
+// idle keep-alive connection keeps allocated (a larger header grows the buffer).
+constexpr std::size_t head_read_chunk = 4096;
+
 // Reads up to the end of the next request header (bounded by max_header_bytes and the
 // header timeout, which starts at the first byte: slowloris clients are cut off), then
 // parses it with Beast.
@@ -52,7 +56,7 @@ net::awaitable<head_result> read_head(client_conn& c, const runtime& rt, http::r
         }
         if (c.w.shared().draining && data.empty()) co_return head_result{};
         if (data.empty()) c.w.track_idle(&c.client);
-        auto [ec, n] = co_await c.client.async_read_some(c.buf.prepare(std::min<std::size_t>(16384, lim.max_header_bytes + 4)));
+        auto [ec, n] = co_await c.client.async_read_some(c.buf.prepare(std::min(head_read_chunk, lim.max_header_bytes + 4)));
         if (data.empty()) c.w.untrack_idle(&c.client);
         if (ec) {
             if (ec == beast::error::timeout && !data.empty())
@@ -154,6 +158,9 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     bool first = true;
     for (;;) {
         const runtime_ptr rt = w.current();  // limits for reading the head
+        // A body or a large header grew the buffer: an idle connection goes back to holding
+        // only a header's worth.
+        if (c.buf.size() == 0 && c.buf.capacity() > head_read_chunk) c.buf.shrink_to_fit();
         http::request_parser<http::empty_body> p;
         const head_result head = co_await read_head(c, *rt, p, first);
         first = false;

@@ -1,6 +1,5 @@
 #include "tokengate/proxy/token_cache.hpp"
 
-#include "tokengate/crypto/digest.hpp"
 
 namespace tokengate::proxy {
 namespace {
@@ -10,10 +9,9 @@ constexpr double no_exp_ttl_s = 300;
 
 }  // namespace
 
-std::shared_ptr<const validate::decision> token_cache::find(std::string_view token, std::uint64_t generation,
-                                                            double now) {
+std::shared_ptr<const validate::decision> token_cache::find(const digest& key, std::uint64_t generation, double now) {
     if (capacity_ == 0) return nullptr;
-    const auto it = map_.find(crypto::sha256(token));
+    const auto it = map_.find(key);
     if (it == map_.end() || it->second.generation != generation || it->second.expires <= now) {
         if (it != map_.end()) map_.erase(it);  // stale: its slot in order_ is skipped later
         ++misses_;
@@ -23,10 +21,10 @@ std::shared_ptr<const validate::decision> token_cache::find(std::string_view tok
     return it->second.decision;
 }
 
-void token_cache::insert(std::string_view token, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
+void token_cache::insert(const digest& key, std::uint64_t generation, std::shared_ptr<const validate::decision> d,
                          double now) {
-    if (capacity_ == 0 || !d || !d->accepted()) return;
-    std::string key = crypto::sha256(token);
+    // sha256_of() gives all zeros on a library error: never a key, so such tokens never hit.
+    if (capacity_ == 0 || !d || !d->accepted() || key == digest{}) return;
     map_.erase(key);
     // Evict the oldest live entries; slots of erased or re-inserted entries are dropped
     // on the way, so order_ stays within a small multiple of the capacity.
@@ -47,7 +45,7 @@ void token_cache::insert(std::string_view token, std::uint64_t generation, std::
     const double expires = d->ev.exp ? *d->ev.exp : now + no_exp_ttl_s;
     const std::uint64_t seq = next_seq_++;
     order_.emplace_back(key, seq);
-    map_.emplace(std::move(key), entry{std::move(d), generation, expires, seq});
+    map_.emplace(key, entry{std::move(d), generation, expires, seq});
 }
 
 }  // namespace tokengate::proxy

@@ -1,5 +1,7 @@
 #include "tokengate/proxy/token_sources.hpp"
 
+#include <array>
+
 
 namespace tokengate::proxy {
 namespace {
@@ -63,37 +65,48 @@ validate::extraction ambiguous(std::string what) {
     return {std::nullopt, rejection{reason::malformed_token, std::move(what) + ": ambiguous, refused"}};
 }
 
+// The Authorization values of a request: almost always one, read without allocating.
+validate::extraction bearer_of(const http::fields& h) {
+    const auto range = h.equal_range(http::field::authorization);
+    std::array<std::string_view, 2> few{};
+    std::size_t n = 0;
+    for (auto it = range.first; it != range.second && n < few.size(); ++it) few[n++] = it->value();
+    if (n < few.size()) return validate::extract_bearer(std::span<const std::string_view>(few.data(), n));
+    return validate::extract_bearer(header_values(h, "Authorization"));
+}
+
 }  // namespace
 
 validate::extraction find_token(const http::fields& headers, std::string_view query,
                                 const std::vector<config::token_source>& sources) {
     std::optional<std::string_view> token;
-    std::string where;
+    const config::token_source* where = nullptr;  // described only for a message
     std::string missing_hint;
     for (const auto& s : sources) {
         std::vector<std::string_view> values;
+        std::string_view one;  // the value found here, when there is exactly one
         switch (s.type) {
         case config::token_source::kind::authorization: {
-            values = header_values(headers, "Authorization");
-            if (values.empty()) continue;
-            validate::extraction e = validate::extract_bearer(values);
+            if (headers.count(http::field::authorization) == 0) continue;
+            validate::extraction e = bearer_of(headers);
             if (e.error && e.error->code != reason::missing_token) return e;
             if (e.error) {
                 if (missing_hint.empty()) missing_hint = e.error->hint;
                 continue;
             }
-            values = {*e.token};
+            one = *e.token;
             break;
         }
         case config::token_source::kind::header: values = header_values(headers, s.name); break;
         case config::token_source::kind::cookie: values = cookie_values(headers, s.name); break;
         case config::token_source::kind::query: values = query_values(query, s.name); break;
         }
-        if (values.empty()) continue;
         if (values.size() > 1) return ambiguous(std::to_string(values.size()) + " tokens in " + describe(s));
-        if (token) return ambiguous("tokens in both " + where + " and " + describe(s));
-        token = s.type == config::token_source::kind::header ? trim_ows(values.front()) : values.front();
-        where = describe(s);
+        if (values.size() == 1) one = values.front();
+        else if (s.type != config::token_source::kind::authorization) continue;
+        if (token) return ambiguous("tokens in both " + describe(*where) + " and " + describe(s));
+        token = s.type == config::token_source::kind::header ? trim_ows(one) : one;
+        where = &s;
     }
     if (token) return {token, std::nullopt};
     return {std::nullopt, rejection{reason::missing_token, missing_hint}};

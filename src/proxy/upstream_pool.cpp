@@ -1,5 +1,7 @@
 #include "tokengate/proxy/upstream_pool.hpp"
 
+#include "tokengate/proxy/relay.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <sys/socket.h>
@@ -26,16 +28,19 @@ net::awaitable<upstream_pool::lease> upstream_pool::acquire(const config::endpoi
                                                             std::chrono::milliseconds connect_timeout) {
     lease out;
     while (!idle_.empty()) {
-        stream s = std::move(idle_.back());
+        std::unique_ptr<upstream_conn> c = std::move(idle_.back());
         idle_.pop_back();
-        if (!still_open(s)) continue;
-        out.conn.emplace(std::move(s));
+        if (!still_open(c->s)) continue;
+        out.conn = std::move(c);
         out.reused = true;
         co_return out;
     }
-    stream fresh(ioc_);
-    out.error = co_await connect(fresh, ep, connect_timeout);
-    if (!out.error) out.conn.emplace(std::move(fresh));
+    auto fresh = std::make_unique<upstream_conn>(ioc_);
+    // Beast reads at most the buffer's spare capacity; left at its first small size, a
+    // streamed response body would arrive 512 bytes per recv (and per timer reset).
+    fresh->buf.reserve(relay_chunk);
+    out.error = co_await connect(fresh->s, ep, connect_timeout);
+    if (!out.error) out.conn = std::move(fresh);
     co_return out;
 }
 
@@ -63,9 +68,9 @@ net::awaitable<boost::system::error_code> upstream_pool::connect(stream& s, cons
     co_return ec;
 }
 
-void upstream_pool::release(stream conn) {
-    if (idle_.size() >= max_idle_ || !conn.socket().is_open()) return;
-    conn.expires_never();
+void upstream_pool::release(std::unique_ptr<upstream_conn> conn) {
+    if (!conn || idle_.size() >= max_idle_ || !conn->s.socket().is_open() || conn->buf.size() != 0) return;
+    conn->s.expires_never();
     idle_.push_back(std::move(conn));
 }
 

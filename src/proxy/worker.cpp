@@ -30,10 +30,23 @@ tcp::endpoint worker::listen(const tcp::endpoint& ep) {
     acceptor_->bind(ep);
     acceptor_->listen(net::socket_base::max_listen_connections);
     net::co_spawn(ioc_, accept_loop(), net::detached);
+    arm_tick();
     return acceptor_->local_endpoint();
 }
 
+// Asio reprograms its timerfd (a system call) whenever a newly scheduled timer expires
+// before every other one; each request schedules a few (read, write, upstream), so with
+// few connections nearly every one did. A timer that always expires within the next
+// second keeps request timeouts, which lie seconds away, from ever being the earliest.
+void worker::arm_tick() {
+    tick_.expires_after(std::chrono::seconds(1));
+    tick_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) arm_tick();
+    });
+}
+
 void worker::stop_accepting() {
+    tick_.cancel();
     if (acceptor_) {
         boost::system::error_code ec;
         acceptor_->close(ec);

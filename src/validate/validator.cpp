@@ -135,6 +135,11 @@ requirements merged(const requirements& a, const route_policy* route) {
     return out;
 }
 
+bool adds_requirements(const route_policy* route) {
+    return route != nullptr &&
+           (!route->required.claims.empty() || !route->required.scopes.empty() || !route->required.rules.empty());
+}
+
 std::optional<rejection> check_claims(const jose::compact_jws& jws, const provider& p, const route_policy* route,
                                       double now) {
     time_claims times;
@@ -142,7 +147,11 @@ std::optional<rejection> check_claims(const jose::compact_jws& jws, const provid
     if (auto r = check_claim_types(jws.payload, times, aud)) return r;
     if (auto r = check_times(times, p, now)) return r;
     if (auto r = check_audience(jws.payload, aud, p)) return r;
-    const requirements req = merged(p.required, route);
+    // Runs on every cache hit: the provider's own requirements are not copied unless a
+    // route adds to them.
+    std::optional<requirements> with_route;
+    if (adds_requirements(route)) with_route = merged(p.required, route);
+    const requirements& req = with_route ? *with_route : p.required;
     if (auto r = check_required_claims(jws.payload, req)) return r;
     if (auto r = check_lifetime(times, p)) return r;
     if (auto r = check_typ(jws, p)) return r;
@@ -156,7 +165,8 @@ decision validate(std::string_view token, const trust& t, std::chrono::system_cl
     decision d;
     const double now_s = seconds_since_epoch(now);
     d.ev.now = static_cast<std::int64_t>(now_s);
-    d.ev.token_fp = crypto::token_fingerprint(token);
+    d.ev.token_fp = options.token_sha256 != nullptr ? crypto::token_fingerprint(*options.token_sha256)
+                                                    : crypto::token_fingerprint(token);
 
     // Size, structure, header.
     jose::compact_parse parsed = jose::parse_compact(token, t.limits);

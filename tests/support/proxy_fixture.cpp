@@ -193,6 +193,7 @@ void recording_upstream::run() {
                 continue;
             }
             ::close(it->fd);
+            ++closed_;
             it = conns.erase(it);
         }
     }

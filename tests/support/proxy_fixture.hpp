@@ -51,6 +51,8 @@ public:
     std::size_t bytes() const noexcept { return bytes_; }
     std::size_t answered() const noexcept { return answered_; }
     std::size_t dropped() const noexcept { return dropped_; }
+    /** Connections this server has closed (its socket is gone, FIN sent). */
+    std::size_t closed() const noexcept { return closed_; }
     /** Raw request heads (request line and header fields) of every complete request. */
     std::vector<std::string> heads() const;
 
@@ -68,6 +70,7 @@ private:
     std::atomic<std::size_t> bytes_{0};
     std::atomic<std::size_t> answered_{0};
     std::atomic<std::size_t> dropped_{0};
+    std::atomic<std::size_t> closed_{0};
     mutable std::mutex mutex_;
     std::vector<std::string> heads_;
     std::thread thread_;

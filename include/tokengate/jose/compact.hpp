@@ -5,6 +5,7 @@
 #include "tokengate/reason.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ struct compact_jws {
     std::string signature;       //!< decoded signature bytes
     std::string header_text;     //!< decoded header JSON
     std::string payload_text;    //!< decoded payload JSON
+    /** The documents' memory (json_parse explains why it is separate); declared before
+     *  the documents, so it outlives them. */
+    std::unique_ptr<json_allocator> header_memory;
+    std::unique_ptr<json_allocator> payload_memory;
     rapidjson::Document header;  //!< always an object
     rapidjson::Document payload; //!< always an object
     alg algorithm = alg::hs256;  //!< parsed `alg` (never none)

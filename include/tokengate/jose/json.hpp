@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +22,19 @@ enum class json_error {
     not_object,      //!< top level is not an object
 };
 
+/** Memory of a parsed document, in chunks sized to its text. RapidJSON's own default is
+ *  a 64 KiB first chunk per document: each parsed token would take two of them, and the
+ *  verified-token cache keeps thousands of parsed tokens. */
+using json_allocator = rapidjson::MemoryPoolAllocator<>;
+
 /** A parsed JSON object, or the reason it is not one. */
 struct json_parse {
+    explicit json_parse(std::size_t chunk_bytes)
+        : allocator(std::make_unique<json_allocator>(chunk_bytes)), doc(allocator.get()) {}
+
+    /** Owns the document's memory; declared first, so it outlives the document. A moved
+     *  document keeps pointing into it: move both together. */
+    std::unique_ptr<json_allocator> allocator;
     rapidjson::Document doc;
     json_error error = json_error::none;
     std::size_t offset = 0;   //!< byte offset of the error

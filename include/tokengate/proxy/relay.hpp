@@ -9,8 +9,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
+#include <span>
 #include <string_view>
 
 namespace tokengate::proxy {
@@ -27,20 +27,21 @@ struct relay_result {
     bool read_failed = false;
 };
 
-/** Streams a message body from `from` (through its parser) to `to` (through a serializer
- *  whose header is already written), chunk by chunk, re-framing as the serializer's
- *  header says. Each read and write has its own `step_timeout`, reads also end at
- *  `deadline` (the whole-request limit). `first` holds body bytes the caller already read
- *  through the parser (sent before reading more). */
+/** Streams a message body from `from` (through its parser) to `to` (through a serializer),
+ *  chunk by chunk through `buf`, re-framing as the serializer's header says. A header not
+ *  yet written goes out together with the first chunk: one send instead of two. Each read
+ *  and write has its own `step_timeout`, reads also end at `deadline` (the whole-request
+ *  limit). `first` holds body bytes the caller already read through the parser (sent
+ *  before reading more; it may lie in `buf`). `buf` may be empty when the parser is done
+ *  (no body to read). */
 template <bool isRequest>
 net::awaitable<relay_result> relay_body(stream& from, beast::flat_buffer& from_buf,
                                         http::parser<isRequest, http::buffer_body>& p, stream& to,
-                                        http::serializer<isRequest, http::buffer_body>& sr,
+                                        http::serializer<isRequest, http::buffer_body>& sr, std::span<char> buf,
                                         std::chrono::milliseconds step_timeout,
                                         std::chrono::steady_clock::time_point deadline =
                                             std::chrono::steady_clock::time_point::max(),
                                         std::string_view first = {}) {
-    std::array<char, relay_chunk> buf;  // NOLINT: filled by the parser before use
     bool pending = !first.empty();
     do {
         auto& body = p.get().body();

@@ -2,9 +2,12 @@
 
 #include "tokengate/metrics/worker_metrics.hpp"
 #include "tokengate/proxy/net.hpp"
+#include "tokengate/proxy/relay_buffers.hpp"
 #include "tokengate/proxy/runtime.hpp"
 #include "tokengate/proxy/token_cache.hpp"
 #include "tokengate/proxy/upstream_pool.hpp"
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -33,6 +36,7 @@ public:
     const runtime_ptr& current() const noexcept { return rt_; }
     token_cache& cache() noexcept { return cache_; }
     upstream_pool& pool() noexcept { return pool_; }
+    relay_buffers& buffers() noexcept { return buffers_; }
     shared_state& shared() noexcept { return shared_; }
     metrics::worker_metrics& metrics() noexcept { return metrics_; }
     int index() const noexcept { return index_; }
@@ -53,11 +57,14 @@ public:
 
 private:
     net::awaitable<void> accept_loop();
+    void arm_tick();
 
     // Declared before ioc_ so they outlive it: destroying ioc_ destroys the coroutine
-    // frames of connections still open, whose cleanup counts and untracks them.
+    // frames of connections still open, whose cleanup counts and untracks them and
+    // gives their relay buffers back.
     metrics::worker_metrics metrics_;
     std::unordered_set<stream*> idle_;
+    relay_buffers buffers_{16};
     net::io_context ioc_{1};
     shared_state& shared_;
     runtime_ptr rt_;
@@ -65,6 +72,8 @@ private:
     token_cache cache_;
     upstream_pool pool_;
     std::optional<tcp::acceptor> acceptor_;
+    /** Expires every second (worker.cpp explains why). */
+    net::steady_timer tick_{ioc_};
 };
 
 /** Serves one client connection until it closes, times out or the server drains. */

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tokengate/crypto/digest.hpp"
 #include "tokengate/jose/compact.hpp"
 #include "tokengate/reason.hpp"
 #include "tokengate/validate/policy.hpp"
@@ -42,6 +43,9 @@ struct route_policy {
 struct validate_options {
     /** explain without any key: decode and check claims, report the signature unchecked. */
     bool verify_signature = true;
+    /** The token's SHA-256 when the caller has computed it already (the proxy does, for its
+     *  cache): the fingerprint is then not hashed again. */
+    const crypto::sha256_digest* token_sha256 = nullptr;
 };
 
 /** The outcome: accepted (no rejection) with verified claims, or one rejection. */
