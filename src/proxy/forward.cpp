@@ -52,6 +52,20 @@ void rewrite_request(http::request_header<>& h, const runtime& rt, const auth_ou
     // upstream connection stays reusable (an upgrade keeps its "Connection: upgrade").
 }
 
+// A request body that could not be read whole: 413 past max_body_bytes (a chunked body
+// has no declared length to refuse up front), else 400. The connection closes: the rest
+// of the body is not read.
+net::awaitable<after> body_refused(client_conn& c, const log::request_context& ctx, request_tally& tally,
+                                   const boost::system::error_code& ec, unsigned version) {
+    const bool too_large = ec == http::error::body_limit;
+    const auto st = too_large ? http::status::payload_too_large : http::status::bad_request;
+    tally.count(metrics::outcome::bad_request);
+    log::event("info", "request.refused", "request body: " + ec.message(), &ctx, static_cast<int>(st));
+    co_return co_await respond(c, st, error_body(too_large ? "content_too_large" : "bad_request",
+                                                 too_large ? "body larger than max_body_bytes" : "invalid_body", ctx.request_id),
+                               version, false);
+}
+
 net::awaitable<after> upstream_failed(client_conn& c, const log::request_context& ctx, request_tally& tally,
                                       http::status st, std::string_view what, const boost::system::error_code& ec,
                                       unsigned version) {
@@ -106,12 +120,7 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
         auto [rec, rn] = co_await http::async_read(c.client, c.buf, rp);
         (void)rn;
         if (rec == http::error::need_buffer) rec = {};
-        if (rec) {
-            tally.count(metrics::outcome::bad_request);
-            log::event("info", "request.refused", "request body: " + rec.message(), &ctx, 400);
-            co_return co_await respond(c, http::status::bad_request, error_body("bad_request", "invalid_body", ctx.request_id),
-                                       client_version, false);
-        }
+        if (rec) co_return co_await body_refused(c, ctx, tally, rec, client_version);
         first = std::string_view(first_buf.data(), first_buf.size() - b.size);
     }
 
@@ -143,14 +152,9 @@ net::awaitable<after> forward(client_conn& c, const runtime& rt, http::request_p
             http::request_serializer<http::buffer_body> sr{rp.get()};
             const relay_result rr = co_await relay_body(c.client, c.buf, rp, up->s, sr, body_buf.span(), lim.idle_timeout,
                                                         deadline, first);
-            if (rr.ec && rr.read_failed) {
-                // The client's body broke off or was malformed mid-way: the upstream
-                // connection carries half a request and is dropped with this exchange.
-                tally.count(metrics::outcome::bad_request);
-                log::event("info", "request.refused", "request body: " + rr.ec.message(), &ctx, 400);
-                co_return co_await respond(c, http::status::bad_request,
-                                           error_body("bad_request", "invalid_body", ctx.request_id), client_version, false);
-            }
+            // The client's body broke off, was malformed or grew past the limit mid-way: the
+            // upstream connection carries half a request and is dropped with this exchange.
+            if (rr.ec && rr.read_failed) co_return co_await body_refused(c, ctx, tally, rr.ec, client_version);
             ec = rr.ec;
         }
         if (!ec) {

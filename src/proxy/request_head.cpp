@@ -42,6 +42,9 @@ std::optional<head_refusal> parse_head(std::string_view head, const config::limi
     else p.body_limit(boost::none);
     boost::beast::error_code ec;
     const std::size_t used = p.put(boost::asio::buffer(head.data(), head.size()), ec);
+    // RFC 9110 §15.5.14: a declared length over the limit is 413, answered before any of
+    // the body is read.
+    if (ec == http::error::body_limit) return refuse(http::status::payload_too_large, "body larger than max_body_bytes");
     if (ec || !p.is_header_done() || used != head.size())
         return refuse(http::status::bad_request, ec ? ec.message() : "incomplete header");
     const auto& req = p.get();

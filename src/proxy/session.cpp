@@ -169,7 +169,9 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
             w.metrics().count_request(metrics::outcome::bad_request, std::nullopt, metrics::no_label, metrics::no_label);
             log::request_context ctx{make_request_id(w), "", "", c.peer};
             log::event("info", "request.refused", head.detail, &ctx, static_cast<int>(head.error));
-            co_await respond(c, head.error, error_body("bad_request", head.detail, ctx.request_id), 11, false);
+            const bool too_large = head.error == http::status::payload_too_large;
+            co_await respond(c, head.error, error_body(too_large ? "content_too_large" : "bad_request", head.detail, ctx.request_id),
+                             11, false);
             break;
         }
         // Decided on the newest snapshot: keys or config that arrived while this

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,6 +82,55 @@ TEST_F(ExhaustionTest, UnauthenticatedBodiesAreNotWaitedFor) {
         EXPECT_LT(steady::now() - t0, milliseconds(1000));
     }
     expect_upstream_untouched();
+}
+
+TEST_F(ExhaustionTest, BodiesPastMaxBodyBytesGet413) {
+    // Verifies: with max_body_bytes 40000, a declared Content-Length of 40001 gets 413 (error
+    // content_too_large, a request.refused line with status 413) before any body byte is read and
+    // the upstream sees nothing; a chunked body over the limit within its first piece gets 413 with
+    // the upstream untouched; one that passes the limit later (after the first 32 KiB went
+    // upstream) still gets 413 and a closed connection; a body of exactly the limit is forwarded.
+    start(R"(, "limits": {"max_body_bytes": 40000})");
+    const std::string head =
+        "POST /api/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + rsa_token(good_claims()) + "\r\n";
+    const auto chunk = [](std::size_t n) {
+        std::ostringstream hex;
+        hex << std::hex << n;
+        return hex.str() + "\r\n" + std::string(n, 'b') + "\r\n";
+    };
+
+    {
+        http_connection c(fx.port());
+        c.send(head + "Content-Length: 40001\r\n\r\n");  // no body sent: the answer must not wait for it
+        const auto r = c.read_response(milliseconds(2000));
+        expect_refused(r, 413);
+        EXPECT_EQ(json_field(r.body, {"error"}), "content_too_large");
+        EXPECT_TRUE(c.wait_closed(milliseconds(1000)));
+    }
+    {
+        http_connection c(fx.port());
+        c.send(head + "Transfer-Encoding: chunked\r\n\r\n" + chunk(40001) + "0\r\n\r\n");
+        const auto r = c.read_response(milliseconds(2000));
+        expect_refused(r, 413);
+        EXPECT_TRUE(c.wait_closed(milliseconds(1000)));
+    }
+    expect_upstream_untouched();
+
+    {
+        http_connection c(fx.port());
+        c.send(head + "Transfer-Encoding: chunked\r\n\r\n" + chunk(30000));
+        c.send(chunk(30000) + "0\r\n\r\n");
+        const auto r = c.read_response(milliseconds(3000));
+        expect_refused(r, 413);
+        EXPECT_TRUE(c.wait_closed(milliseconds(1000)));
+    }
+    {
+        http_connection c(fx.port());
+        c.send(head + "Content-Length: 40000\r\n\r\n" + std::string(40000, 'b'));
+        const auto r = c.read_response(milliseconds(3000));
+        EXPECT_EQ(r.status, 200) << r.body;
+    }
+    EXPECT_EQ(upstream->answered(), 1u);
 }
 
 TEST_F(ExhaustionTest, ConnectionFloodPastMaxConnectionsThenServesAsBefore) {
