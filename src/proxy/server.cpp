@@ -153,6 +153,10 @@ net::awaitable<void> server::wait_signals() {
 }
 
 int server::run() {
+    // A log reader that goes away (a collector restarting) leaves stdout a broken pipe:
+    // the lines written to it are lost, the proxy must not be (the default action of
+    // SIGPIPE is to terminate). Sockets never raise it: Asio sends with MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
     signals_.emplace(control_, SIGTERM, SIGINT, SIGHUP);
     {
         // Fetching starts when control_ runs: the listeners open without waiting for keys.

@@ -72,7 +72,7 @@ public:
             ::kill(pid_, SIGKILL);
             ::waitpid(pid_, nullptr, 0);
         }
-        ::close(out_);
+        if (out_ >= 0) ::close(out_);
     }
     unread_stdout_proxy(const unread_stdout_proxy&) = delete;
     unread_stdout_proxy& operator=(const unread_stdout_proxy&) = delete;
@@ -94,6 +94,12 @@ public:
             if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
             if (!fill()) return std::nullopt;
         }
+    }
+
+    // Closes the only read end: the proxy's next write to stdout meets a broken pipe.
+    void close_reader() {
+        ::close(out_);
+        out_ = -1;
     }
 
     // Everything stdout still holds and will get, until EOF.
@@ -212,6 +218,34 @@ TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
     EXPECT_GE(accepted + dropped, total);
     EXPECT_NE(metrics.body.find("tokengate_log_lines_dropped_total{cause=\"queue_full\"} "), std::string::npos);
     EXPECT_EQ(metrics.body.find(zero), std::string::npos) << "no queue drop counted within 3 s";
+}
+
+TEST(LogBackpressureTest, ClosedStdoutDoesNotKillTheProxy) {
+    // Verifies: when whoever reads the proxy's stdout goes away (its pipe has no reader left), access-logged
+    // requests are still answered 200, the admin endpoint answers, and SIGTERM ends the process with exit 0:
+    // the broken pipe costs log lines, never the process (no death by SIGPIPE).
+    proxy_fixture fx{TOKENGATE_BINARY};
+    const auto config = fx.dir() / "config.json";
+    std::ofstream(config) << fx.config(pick_free_port(), R"(, "forward_auth": {"enabled": true, "path": "/auth"},
+  "log": {"access_log": true})");
+    const std::uint16_t listen = pick_free_port();
+    std::uint16_t admin = pick_free_port();
+    while (admin == listen) admin = pick_free_port();
+    unread_stdout_proxy proxy(TOKENGATE_BINARY, config, listen, admin, fx.dir() / "stderr.txt");
+    const auto listen_line = proxy.read_until("proxy.listen", startup_timeout);
+    ASSERT_TRUE(listen_line.has_value()) << "no proxy.listen line";
+    const std::uint16_t port = port_of(*listen_line, "listen_port");
+    ASSERT_TRUE(wait_until_ready(port_of(*listen_line, "admin_port"), startup_timeout));
+
+    proxy.close_reader();
+    const std::string auth = "Bearer " + rsa_token(good_claims());
+    http_connection c(port);
+    for (int i = 0; i < 200; ++i) {
+        c.send(make_request("GET", "/auth", {{"Authorization", auth}, {"X-Original-URI", "/api/orders"}}));
+        ASSERT_EQ(c.read_response().status, 200) << "request " << i;
+    }
+    EXPECT_EQ(get(port_of(*listen_line, "admin_port"), "/healthz").status, 200);
+    EXPECT_EQ(proxy.stop(milliseconds(10'000)), 0);
 }
 
 }  // namespace
