@@ -28,6 +28,22 @@ bool is_plain_chunked(const http::request_header<>& req) {
     return boost::beast::iequals(v, "chunked");
 }
 
+// CGI-style upstreams (WSGI, PHP-FPM, Rack) read '_' and '-' in a header name as the
+// same character, so behind them "Transfer_Encoding" frames the body that this proxy
+// relayed as unframed: a smuggling gap (nginx drops such names by default).
+bool has_underscore_framing_field(const http::request_header<>& req) {
+    for (const auto& f : req) {
+        const std::string_view name = f.name_string();
+        if (name.find('_') == std::string_view::npos) continue;
+        std::string dashed(name);
+        for (auto& ch : dashed) {
+            if (ch == '_') ch = '-';
+        }
+        if (boost::beast::iequals(dashed, "transfer-encoding") || boost::beast::iequals(dashed, "content-length")) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::optional<head_refusal> parse_head(std::string_view head, const config::limits_config& lim,
@@ -54,6 +70,7 @@ std::optional<head_refusal> parse_head(std::string_view head, const config::limi
     // are spellings some upstream parser may read as no chunking at all.
     if (req.count(http::field::transfer_encoding) != 0 && !is_plain_chunked(req))
         return refuse(http::status::not_implemented, "unsupported transfer-encoding");
+    if (has_underscore_framing_field(req)) return refuse(http::status::bad_request, "framing header spelled with '_'");
     if (req.version() != 11 && req.version() != 10) return refuse(http::status::http_version_not_supported, "HTTP version");
     // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing (1.0
     // has no chunked coding; a 1.0 hop in front may have read the body differently).

@@ -41,6 +41,8 @@ TEST_F(SmugglingTest, ObfuscatedFramingRefusedAndNeverForwarded) {
         {"TE with parameter", head + "Transfer-Encoding: chunked;q=1\r\n\r\n" + chunked_body, 501},
         {"TE vertical tab", head + "Transfer-Encoding: \x0b" "chunked\r\n\r\n" + chunked_body, 400},
         {"TE tab before colon", head + "Transfer-Encoding\t: chunked\r\n\r\n" + chunked_body, 400},
+        {"TE spelled with underscore", head + "Transfer_Encoding: chunked\r\n\r\n" + chunked_body, 400},
+        {"CL spelled with underscore", head + "Content_Length: 5\r\n\r\nhello", 400},
         {"TE in HTTP/1.0", "POST /api/x HTTP/1.0\r\nHost: x\r\n" + auth_line() + "Transfer-Encoding: chunked\r\n\r\n" + chunked_body, 400},
         {"CL plus sign", head + "Content-Length: +5\r\n\r\nhello", 400},
         {"CL negative", head + "Content-Length: -5\r\n\r\nhello", 400},

@@ -60,5 +60,15 @@ TEST(RequestHeadTest, ObsFoldSizeAndVersionRefused) {
     EXPECT_EQ(status_of("GET / HTTP/2.0\r\n\r\n"), 400);
 }
 
+TEST(RequestHeadTest, FramingHeaderSpelledWithUnderscoreRefused) {
+    // Verifies: Transfer_Encoding or Content_Length in any case is 400 (a CGI-style upstream reads it as the
+    // real framing header while this proxy would relay the body unframed); other names with '_' are taken.
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nTransfer_Encoding: chunked\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\ncontent_length: 5\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nContent-Length: 5\r\nCONTENT_LENGTH: 7\r\n\r\n"), 400);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nX_Trace_Id: 1\r\n\r\n"), 200);
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nTransfer_Encodings: x\r\n\r\n"), 200);
+}
+
 }  // namespace
 }  // namespace tokengate::proxy
