@@ -6,7 +6,8 @@
 #   bench/profile.sh [ROW=RS256] [COUNT=2000]
 #
 # ROW: RS256, ES256, EdDSA, HS256 (one token, cache warm), fresh-RS256, fresh-ES256
-# (a distinct token per request), invalid-RS256 (401). tokengate runs with one thread in
+# (a distinct token per request), invalid-RS256 (401), nginx (the reference proxy_pass hop
+# instead of tokengate, the RS256 token's header passed through). tokengate runs with one thread in
 # front of an nginx upstream. Prints instructions and allocations per request and the top
 # of the callgrind profile; the callgrind file stays in the work folder for
 # callgrind_annotate / kcachegrind. BENCH_BUILD (default build: RelWithDebInfo, symbols);
@@ -53,21 +54,66 @@ JSON
 nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
 
 case $row in
+  nginx) file="$work/token.RS256"; warm_arg=0; run_arg=0 ;;
   fresh-*) file="$work/fresh.${row#fresh-}"; warm_arg="cycle"; run_arg="cycle:$warm" ;;
   invalid-*) file="$work/invalid.${row#invalid-}"; warm_arg=0; run_arg=0; export TG_EXPECT_STATUS=401 ;;
   *) file="$work/token.$row"; warm_arg=0; run_arg=0 ;;
 esac
+mallocs() { /usr/bin/python3 -c 'import struct,sys;print(struct.unpack("<Q",open(sys.argv[1],"rb").read(8))[0])' "$work/mallocs"; }
 client() { /usr/bin/python3 "$ROOT/bench/keepalive_client.py" "$tg" "$@"; }
 wait_ready() {
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$adm/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "tokengate not ready" >&2; exit 1
 }
 
+# The reference hop (row "nginx"): the same counts for nginx's plain proxy_pass with upstream
+# keepalive, one process (no master), the same requests carrying the same token header.
+if [ "$row" = nginx ]; then
+  cat > "$work/reference.conf" <<NGX
+worker_processes 1; daemon off; master_process off; pid $work/reference.pid; error_log $work/reference-error.log warn;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
+  uwsgi_temp_path $work; scgi_temp_path $work; keepalive_requests 1000000;
+  upstream api { server 127.0.0.1:$up; keepalive 64; keepalive_requests 1000000; }
+  server { listen 127.0.0.1:$tg; location / { proxy_pass http://api; proxy_http_version 1.1;
+    proxy_set_header Connection ""; } } }
+NGX
+  wait_port() {
+    for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$tg/" 2>/dev/null && return 0; sleep 0.1; done
+    echo "nginx reference not answering" >&2; exit 1
+  }
+  TOKENGATE_MALLOC_COUNT_FILE="$work/mallocs" LD_PRELOAD="$ROOT/$build/bench/libtokengate_malloc_count.so" \
+    nginx -c "$work/reference.conf" -p "$work" & pids+=($!); ng_pid=$!
+  wait_port
+  client "$warm" "$file" 0
+  m0=$(mallocs); client "$count" "$file" 0; m1=$(mallocs)
+  kill "$ng_pid"; wait "$ng_pid" 2>/dev/null || true
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/callgrind.out" \
+    nginx -c "$work/reference.conf" -p "$work" > /dev/null 2>&1 & pids+=($!); cg_pid=$!
+  wait_port
+  client "$warm" "$file" 0
+  callgrind_control -i on "$cg_pid" >/dev/null
+  client "$count" "$file" 0
+  callgrind_control -i off "$cg_pid" >/dev/null
+  callgrind_control -d "$cg_pid" >/dev/null
+  sleep 1
+  kill "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
+  out="/tmp/tokengate-callgrind-nginx.out"
+  cp "$work/callgrind.out.1" "$out"
+  ir=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}')
+  echo "row nginx (reference proxy_pass), $count requests on one connection after $warm warm-up; one process"
+  echo "instructions per request: $((ir / count))"
+  echo "allocations per request: $(( (m1 - m0) / count ))  ($((m1 - m0)) in $count requests)"
+  echo
+  callgrind_annotate "$out" 2>/dev/null | sed -n "/^Ir/,\$p" | head -n 35 || true
+  echo "callgrind output: $out"
+  exit 0
+fi
+
 # Allocations, at full speed.
 TOKENGATE_MALLOC_COUNT_FILE="$work/mallocs" LD_PRELOAD="$ROOT/$build/bench/libtokengate_malloc_count.so" \
   "$tg_bin" serve --config "$work/tokengate.json" > "$work/tokengate.log" 2>&1 & pids+=($!); tg_pid=$!
 wait_ready
-mallocs() { /usr/bin/python3 -c 'import struct,sys;print(struct.unpack("<Q",open(sys.argv[1],"rb").read(8))[0])' "$work/mallocs"; }
 client "$warm" "$file" "$warm_arg"
 m0=$(mallocs); client "$count" "$file" "$run_arg"; m1=$(mallocs)
 kill "$tg_pid"; wait "$tg_pid" 2>/dev/null || true

@@ -15,6 +15,7 @@
 
 #include <openssl/err.h>
 
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -54,6 +55,7 @@ proxy::runtime make_runtime() {
     hs.providers = {"hs"};
     rt.cfg.routes.push_back(hs);
     rt.cfg.limits.max_header_bytes = 8192;
+    rt.cfg.limits.max_body_bytes = 65536;
     rt.trust = tokengate::fuzz::trust();
     rt.route_policies = proxy::make_route_policies(rt.cfg);
     rt.generation = 1;
@@ -94,6 +96,12 @@ void check_framing(const http::request_parser<http::empty_body>& p) {
     require(!(p.chunked() && p.content_length()), "a request with both chunked and Content-Length framing");
     if (req.count(http::field::transfer_encoding) != 0) require(p.chunked(), "Transfer-Encoding without final chunked");
     require(req.version() == 10 || req.version() == 11, "HTTP version other than 1.0 or 1.1");
+    for (const auto& f : req) {
+        std::string name(f.name_string());
+        if (name.find('_') == std::string::npos) continue;
+        for (auto& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        require(name != "transfer-encoding" && name != "content-length", "a framing header spelled with '_' was taken");
+    }
 }
 
 void check_outcome(const proxy::auth_outcome& o, std::string_view method, const proxy::normalised_target& t,
@@ -135,11 +143,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto refused = proxy::parse_head(bytes.substr(0, end + 4), rt.cfg.limits, p)) {
         const auto st = refused->status;
         require(st == http::status::bad_request || st == http::status::request_header_fields_too_large ||
-                    st == http::status::not_implemented || st == http::status::http_version_not_supported,
+                    st == http::status::not_implemented || st == http::status::http_version_not_supported ||
+                    st == http::status::payload_too_large,
                 "head refused with an unexpected status");
         return 0;
     }
     check_framing(p);
+    require(!p.content_length() || *p.content_length() <= *rt.cfg.limits.max_body_bytes,
+            "a Content-Length over max_body_bytes was taken");
     const auto& req = p.get();
     const proxy::normalised_target t = proxy::normalise_target(req.target());
     if (t.error) return 0;
