@@ -20,7 +20,7 @@ seconds=${1:-30}
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)
 build="$root/build-fuzz"
 fuzz_src="$root/tests/fuzz"
-all_targets=(fuzz_compact fuzz_jwks fuzz_base64url fuzz_json fuzz_config fuzz_http)
+all_targets=(fuzz_compact fuzz_jwks fuzz_base64url fuzz_json fuzz_config fuzz_http fuzz_fetch)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 jobs=${TOKENGATE_JOBS:-2}
 
@@ -46,6 +46,7 @@ dict_for() {
     fuzz_json | fuzz_jwks) echo "-dict=$fuzz_src/json.dict" ;;
     fuzz_config) echo "-dict=$fuzz_src/config.dict" ;;
     fuzz_http) echo "-dict=$fuzz_src/http.dict" ;;
+    fuzz_fetch) echo "-dict=$fuzz_src/fetch.dict" ;;
   esac
 }
 

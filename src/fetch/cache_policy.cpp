@@ -35,11 +35,14 @@ std::optional<std::chrono::seconds> max_age(std::string_view cache_control) {
         if (!iequals(name, "max-age") || eq == std::string_view::npos) continue;
         std::string_view value = trim(directive.substr(eq + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        // delta-seconds is digits only (RFC 9111 §1.2.2). Checked up front: an overflowing
+        // "-999…" or "999…x" must be ignored, not read as "very long" below.
+        if (value.empty() || !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            continue;
         std::int64_t n = 0;
-        const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-        // RFC 9111 §1.2.2: a delta too large to represent means "very long", not invalid.
+        const auto ec = std::from_chars(value.data(), value.data() + value.size(), n).ec;
+        // A delta too large to represent means "very long", not invalid.
         if (ec == std::errc::result_out_of_range) n = INT64_MAX / 2;
-        else if (ec != std::errc() || p != value.data() + value.size() || n < 0) continue;
         if (!age) age = std::chrono::seconds(n);  // the first max-age counts when repeated
     }
     if (uncacheable) return std::chrono::seconds(0);

@@ -40,23 +40,27 @@ result<url> parse_url(std::string_view text) {
     if (u.target.front() == '?') u.target.insert(0, "/");
     if (authority.find('@') != std::string_view::npos) return failure{"URL must not carry credentials"};
     std::string_view port_text;
+    bool has_port = false;
     if (!authority.empty() && authority.front() == '[') {
         const auto close = authority.find(']');
         if (close == std::string_view::npos) return failure{"URL has an unclosed [IPv6] host"};
         u.host = std::string(authority.substr(1, close - 1));
         const std::string_view after = authority.substr(close + 1);
         if (!after.empty() && after.front() != ':') return failure{"unexpected text after the [IPv6] host"};
-        if (!after.empty()) port_text = after.substr(1);
+        has_port = !after.empty();
+        if (has_port) port_text = after.substr(1);
         if (!is_ip_literal(u.host) || u.host.find(':') == std::string::npos)
             return failure{"\"" + u.host + "\" is not an IPv6 address"};
     } else {
         const auto colon = authority.rfind(':');
         u.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+        has_port = colon != std::string_view::npos;
+        if (has_port) port_text = authority.substr(colon + 1);
         if (u.host.find(':') != std::string::npos) return failure{"IPv6 hosts go in brackets: https://[::1]:8443/"};
     }
     if (u.host.empty()) return failure{"URL has no host: \"" + display_url(text) + "\""};
-    if (authority.find(':') != std::string_view::npos && authority.back() != ']') {
+    // Whenever a port separator was seen: "h:1]" or "[::1]:8443]" is a bad port, not port 443.
+    if (has_port) {
         unsigned p = 0;
         const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), p);
         if (port_text.empty() || ec != std::errc() || ptr != port_text.data() + port_text.size() || p == 0 || p > 65535)

@@ -285,6 +285,58 @@ void http_seeds(const fs::path& dir, const std::string& rs256, const std::string
                                                          "Authorization: Bearer " + rs256 + "\r\n"));
 }
 
+// fuzz_fetch: the first byte picks the parser ('0' URL, '1' Cache-Control after an attempt
+// and a jitter byte, '2' issuer line then discovery document).
+void fetch_seeds(const fs::path& dir) {
+    const char* urls[][2] = {
+        {"https", "https://idp.example.com/.well-known/jwks.json"},
+        {"http_port_query", "http://127.0.0.1:8080/keys?tenant=a&v=2"},
+        {"ipv6_port", "https://[2001:db8::1]:8443/jwks"},
+        {"ipv4_mapped", "https://[::ffff:192.0.2.1]/"},
+        {"userinfo", "https://user:secret@idp.example.com/keys?api_key=k"},
+        {"odd_ports", "https://idp.example.com:0443/a"},
+        {"port_out_of_range", "https://idp.example.com:65536/"},
+        {"bracket_after_port", "https://h:8443]/"},
+        {"query_only", "https://h?x=1#frag"},
+        {"not_http", "ftp://u@h/?q"},
+    };
+    for (const auto& u : urls) write(dir, std::string("url_") + u[0], std::string("0") + u[1]);
+    // attempt 3, jitter in the middle.
+    const char* cache[][2] = {
+        {"max_age", "max-age=600"},
+        {"no_cache", "no-cache"},
+        {"public", "public, max-age=2"},
+        {"huge", "max-age=99999999999999"},
+        {"huge_negative", "max-age=-99999999999999999999"},
+        {"quoted_repeated", "Max-Age = \"45\", max-age=1, must-revalidate"},
+        {"no_store_later", "max-age=600, no-store"},
+    };
+    for (const auto& c : cache) write(dir, std::string("cache_") + c[0], std::string("1\x03\x80") + c[1]);
+    write(dir, "cache_first_retry_no_jitter", std::string("1\x01\x00", 3) + "s-maxage=30");
+    const std::string issuer = "https://login.example.com/realms/acme";
+    write(dir, "discovery_full", "2" + issuer + "\n" + R"({
+  "issuer": "https://login.example.com/realms/acme",
+  "authorization_endpoint": "https://login.example.com/realms/acme/protocol/openid-connect/auth",
+  "token_endpoint": "https://login.example.com/realms/acme/protocol/openid-connect/token",
+  "jwks_uri": "https://login.example.com/realms/acme/protocol/openid-connect/certs",
+  "response_types_supported": ["code", "id_token", "code id_token"],
+  "subject_types_supported": ["public"],
+  "id_token_signing_alg_values_supported": ["RS256", "ES256", "PS256"],
+  "scopes_supported": ["openid", "email", "profile"],
+  "claims_supported": ["sub", "iss", "aud", "exp", "iat", "email"],
+  "grant_types_supported": ["authorization_code", "refresh_token"],
+  "code_challenge_methods_supported": ["S256"]
+}
+)");
+    write(dir, "discovery_http_jwks",
+          R"(2http://idp.local
+{"issuer":"http://idp.local","jwks_uri":"http://idp.local:8080/keys"})");
+    write(dir, "discovery_escaped",
+          "2" + issuer + "/\n" + R"({"issuer":"https:\/\/login.example.com\/realms\/acme\/","jwks_uri":"https://[::1]:8443/k"})");
+    write(dir, "discovery_wrong_issuer",
+          "2" + issuer + "\n" + R"({"issuer":"https://evil.example","jwks_uri":"https://evil.example/k"})");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,5 +363,6 @@ int main(int argc, char** argv) {
     const std::string hs256 = test::make_hmac_token(R"({"alg":"HS256","typ":"at+jwt"})", hs_claims(), jose::alg::hs256,
                                                     std::string(fuzz::hmac_secret));
     http_seeds(root / "fuzz_http", rs256, hs256);
+    fetch_seeds(root / "fuzz_fetch");
     return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace tokengate::fetch {
 namespace {
 
@@ -35,6 +37,17 @@ TEST(CachePolicyTest, HugeMaxAgeIsVeryLongNotInvalid) {
     const auto a = max_age("max-age=99999999999999999999999");
     ASSERT_TRUE(a);
     EXPECT_GT(*a, seconds(86400 * 365));
+}
+
+TEST(CachePolicyTest, OverflowingMaxAgeCountsOnlyWhenItIsDigits) {
+    // Regression (fuzz_fetch): an overflow skipped the sign and trailing-text checks, so these
+    // meant "very long" (the configured refresh_max) instead of nothing.
+    EXPECT_EQ(max_age("max-age=-99999999999999999999"), std::nullopt);
+    EXPECT_EQ(max_age("max-age=99999999999999999999x"), std::nullopt);
+    EXPECT_EQ(max_age("max-age=99999999999999999999 5"), std::nullopt);
+    EXPECT_EQ(max_age("max-age=-0"), std::nullopt);
+    EXPECT_EQ(max_age("max-age=\"\""), std::nullopt);
+    EXPECT_EQ(max_age("max-age=\"99999999999999999999\""), seconds(INT64_MAX / 2));
 }
 
 TEST(CachePolicyTest, LifetimeIsClampedToTheConfiguredBounds) {

@@ -62,6 +62,17 @@ TEST(UrlTest, RefusesWhatAKeyUrlMustNotBe) {
     EXPECT_FALSE(parse_url(std::string("https://h/\0", 11)));
 }
 
+TEST(UrlTest, TextAfterThePortIsRefusedNotIgnored) {
+    // Regression (fuzz_fetch): a port ending in ']' was skipped, so "https://h:8443]/" meant port 443.
+    EXPECT_FALSE(parse_url("https://h:8443]/"));
+    EXPECT_FALSE(parse_url("https://h:]/"));
+    EXPECT_FALSE(parse_url("https://[::1]:8443]/"));
+    EXPECT_FALSE(parse_url("https://[::1]:]"));
+    auto u = parse_url("https://[::1]");
+    ASSERT_TRUE(u) << u.error();
+    EXPECT_EQ(u->port, 443);
+}
+
 TEST(UrlTest, IpLiteralDetection) {
     EXPECT_TRUE(is_ip_literal("127.0.0.1"));
     EXPECT_TRUE(is_ip_literal("fe80::1"));
