@@ -127,14 +127,15 @@ else
   cat >&2 <<MSG
 
 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
-!!! WARNING: Wycheproof test vectors not found at
+!!! Wycheproof test vectors not found at
 !!!   $wycheproof
-!!! The Wycheproof signature tests are NOT built or run in this test run.
-!!! Put the vectors there (or set TOKENGATE_WYCHEPROOF_DIR) to run them.
+!!! The Wycheproof signature tests need them (they fail rather than pass
+!!! without checking anything). Put a checkout of C2SP/wycheproof (the folder
+!!! holding testvectors_v1/) there, or set TOKENGATE_WYCHEPROOF_DIR to one.
 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
 
 MSG
-  wycheproof=""
+  exit 1
 fi
 common_args+=("-DTOKENGATE_WYCHEPROOF_DIR=$wycheproof")
 
