@@ -12,6 +12,8 @@
 #   TOKENGATE_JOBS=N       build jobs, and how many targets fuzz at once (default 2)
 #   TOKENGATE_NO_CCACHE=1  do not use ccache even when it is installed
 #   FUZZ_TARGETS="a b"     fuzz only these targets (default: all)
+#   TOKENGATE_FUZZ_SEED=N  libFuzzer's random seed (default: a new one per run); test.sh
+#                          fixes it so a CI run explores the same inputs every time
 set -euo pipefail
 
 seconds=${1:-30}
@@ -54,7 +56,8 @@ dict_for() {
 run_target() {
   local t=$1 rc=0
   # shellcheck disable=SC2046 # dict_for prints zero or one whole argument
-  "$build/tests/fuzz/$t" "$scratch/$t" $(dict_for "$t") -max_total_time="$seconds" -timeout=10 \
+  "$build/tests/fuzz/$t" "$scratch/$t" $(dict_for "$t") ${TOKENGATE_FUZZ_SEED:+-seed="$TOKENGATE_FUZZ_SEED"} \
+    -max_total_time="$seconds" -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$artifacts/$t-" >"$build/$t.log" 2>&1 || rc=$?
   echo "$rc" >"$scratch/$t.rc"
 }

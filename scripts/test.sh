@@ -9,8 +9,9 @@
 # 2. sanitizer build in build-asan/ (clang, Debug, ASan+UBSan, no benchmarks) + ctest;
 #    tests labelled perf, bench or no_asan are left out of this run
 # 3. fuzzing: scripts/fuzz.sh builds every libFuzzer target in build-fuzz/ (clang,
-#    ASan+UBSan) and runs each for TOKENGATE_FUZZ_SECONDS from tests/fuzz/corpus; a
-#    crash or property violation fails the run; executions per target are printed
+#    ASan+UBSan) and runs each for TOKENGATE_FUZZ_SECONDS from tests/fuzz/corpus with a
+#    fixed seed; a crash or property violation fails the run; executions per target are
+#    printed
 # 4. ThreadSanitizer build in build-tsan/ (clang): only the tokengate binary and the
 #    integration tests, then the concurrency-heavy tests among them (tsan_tests below);
 #    any TSan report, from the test process or a proxy it started, fails the run
@@ -20,6 +21,7 @@
 #   TOKENGATE_SKIP_FUZZ=1        skip stage 3
 #   TOKENGATE_SKIP_TSAN=1        skip stage 4
 #   TOKENGATE_FUZZ_SECONDS=N     seconds per fuzz target (default 20)
+#   TOKENGATE_FUZZ_SEED=N        libFuzzer seed for stage 3 (default 1: the same inputs every run)
 #   TOKENGATE_JOBS=N             build/test parallelism (default 2)
 #   TOKENGATE_WYCHEPROOF_DIR=D   Wycheproof checkout (default: ../shared/wycheproof)
 #   TOKENGATE_NO_CCACHE=1        do not use ccache even when it is installed
@@ -175,7 +177,10 @@ if [ "${TOKENGATE_SKIP_FUZZ:-0}" = 1 ]; then
 else
   begin_stage "3/4 fuzz: build-fuzz/ (clang, libFuzzer+ASan+UBSan), ${TOKENGATE_FUZZ_SECONDS:-20} s per target"
   drop_stale_cache build-fuzz '^clang\+\+'
-  TOKENGATE_JOBS=$jobs bash "$ROOT/scripts/fuzz.sh" "${TOKENGATE_FUZZ_SECONDS:-20}"
+  # A fixed seed: every run of the test command explores the same inputs, so a red run is a
+  # regression, not a new find by chance (scripts/fuzz.sh alone draws a new seed each time).
+  TOKENGATE_FUZZ_SEED=${TOKENGATE_FUZZ_SEED:-1} TOKENGATE_JOBS=$jobs \
+    bash "$ROOT/scripts/fuzz.sh" "${TOKENGATE_FUZZ_SECONDS:-20}"
   end_stage
 fi
 

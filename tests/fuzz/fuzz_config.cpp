@@ -62,7 +62,6 @@ void check_config(const config::config& c) {
     require(c.listen.port != c.admin.port, "listen and admin_listen share a port");
     for (const auto& p : c.providers) {
         require(!p.algorithms.empty(), "provider accepted without algorithms");
-        require(!p.audience_check || !p.audiences.empty(), "provider accepted without audience or explicit opt-out");
         const int sources = int(p.keys.jwks_file.has_value()) + int(p.keys.jwks_inline.has_value()) +
                             int(p.keys.pem_file.has_value()) + int(p.keys.secret_env.has_value()) +
                             int(p.keys.secret_file.has_value()) + int(p.keys.jwks_url.has_value()) +
@@ -71,8 +70,11 @@ void check_config(const config::config& c) {
     }
 }
 
+// The audience rule is the validator's policy (validate::check_provider), applied when the
+// trust is built: the loader alone lets such a provider through, the trust never does.
 void check_trust(const tokengate::validate::trust& t) {
     for (const auto& p : t.providers) {
+        require(!p.check_audience || !p.audiences.empty(), "trust built for a provider without audience or explicit opt-out");
         if (!p.keys.keys) continue;
         for (const auto& k : p.keys.keys->keys) {
             if (k->family == jose::key_family::rsa)
