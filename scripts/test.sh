@@ -120,6 +120,10 @@ if command -v ccache >/dev/null 2>&1 && [ "${TOKENGATE_NO_CCACHE:-0}" != 1 ]; th
 else
   common_args+=(-DCMAKE_C_COMPILER_LAUNCHER= -DCMAKE_CXX_COMPILER_LAUNCHER=)
 fi
+# Line tables only (-g1), not full debug info: sanitizer reports and backtraces keep their
+# file:line, and the Beast-heavy files compile about a quarter faster (forward.cpp: 40 s
+# with -g, 28 s with -g1, GCC 12 -O2), which is minutes of a cold CI run.
+common_args+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "-DCMAKE_CXX_FLAGS_DEBUG=-g1")
 
 wycheproof=${TOKENGATE_WYCHEPROOF_DIR:-$ROOT/../shared/wycheproof}
 if [ -d "$wycheproof" ]; then
