@@ -72,10 +72,13 @@ async_output::async_output(options o)
 }
 
 async_output::~async_output() {
-    // Queued messages hold the logger; the pool's destructor posts "terminate" behind
-    // them and joins its thread, so every queued line is written first.
-    logger_.reset();
+    // The pool goes first: its destructor posts "terminate" behind the queued messages and
+    // joins its thread, so every queued line is written while the logger is still ours.
+    // The logger's last reference then drops here, after the join; released the other way
+    // round, the writer thread could drop it inside spdlog (not built with ThreadSanitizer,
+    // whose data-race report on that delete is what a late line at exit produced).
     pool_.reset();
+    logger_.reset();
 }
 
 void async_output::write(level l, std::string_view line) {
