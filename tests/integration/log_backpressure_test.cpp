@@ -20,6 +20,7 @@
 #include <csignal>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -151,22 +152,35 @@ std::uint16_t port_of(const std::string& line, std::string_view member) {
     return static_cast<std::uint16_t>(p);
 }
 
-TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
+// The proxy with forward-auth (it answers from itself: an access line per request, no
+// upstream hop) and the access log on, its stdout on a pipe only the test reads.
+class LogBackpressureTest : public ::testing::Test {
+protected:
+    void start() {
+        const auto config = fx.dir() / "config.json";
+        std::ofstream(config) << fx.config(pick_free_port(), R"(, "forward_auth": {"enabled": true, "path": "/auth"},
+  "log": {"access_log": true})");
+        const std::uint16_t listen = pick_free_port();
+        std::uint16_t admin = pick_free_port();
+        while (admin == listen) admin = pick_free_port();
+        proxy = std::make_unique<unread_stdout_proxy>(TOKENGATE_BINARY, config, listen, admin, fx.dir() / "stderr.txt");
+        const auto listen_line = proxy->read_until("proxy.listen", startup_timeout);
+        ASSERT_TRUE(listen_line.has_value()) << "no proxy.listen line";
+        port = port_of(*listen_line, "listen_port");
+        admin_port = port_of(*listen_line, "admin_port");
+        ASSERT_TRUE(wait_until_ready(admin_port, startup_timeout));
+    }
+
+    proxy_fixture fx{TOKENGATE_BINARY};
+    std::unique_ptr<unread_stdout_proxy> proxy;
+    std::uint16_t port = 0;
+    std::uint16_t admin_port = 0;
+};
+
+TEST_F(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
     // Verifies: with stdout never read during 2,400 access-logged requests, every request is answered 200;
     // the log drops lines instead of blocking and reports them (log.dropped, tokengate_log_lines_dropped_total).
-    proxy_fixture fx{TOKENGATE_BINARY};
-    const auto config = fx.dir() / "config.json";
-    // Forward-auth answers from the proxy itself: an access line per request, no upstream hop.
-    std::ofstream(config) << fx.config(pick_free_port(), R"(, "forward_auth": {"enabled": true, "path": "/auth"},
-  "log": {"access_log": true})");
-    const std::uint16_t listen = pick_free_port();
-    std::uint16_t admin = pick_free_port();
-    while (admin == listen) admin = pick_free_port();
-    unread_stdout_proxy proxy(TOKENGATE_BINARY, config, listen, admin, fx.dir() / "stderr.txt");
-    const auto listen_line = proxy.read_until("proxy.listen", startup_timeout);
-    ASSERT_TRUE(listen_line.has_value()) << "no proxy.listen line";
-    const std::uint16_t port = port_of(*listen_line, "listen_port");
-    ASSERT_TRUE(wait_until_ready(port_of(*listen_line, "admin_port"), startup_timeout));
+    ASSERT_NO_FATAL_FAILURE(start());
 
     // From here on nobody reads the proxy's stdout.
     const std::string auth = "Bearer " + rsa_token(good_claims());
@@ -190,15 +204,15 @@ TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
     for (auto& w : workers) EXPECT_EQ(w.get(), "");
     // Queue drops are counted by the proxy's once-a-second report: poll for it.
     const std::string zero = "tokengate_log_lines_dropped_total{cause=\"queue_full\"} 0\n";
-    http_response metrics = get(port_of(*listen_line, "admin_port"), "/metrics");
+    http_response metrics = get(admin_port, "/metrics");
     for (const auto deadline = steady::now() + milliseconds(3000);
          metrics.body.find(zero) != std::string::npos && steady::now() < deadline;) {
         ::poll(nullptr, 0, 50);
-        metrics = get(port_of(*listen_line, "admin_port"), "/metrics");
+        metrics = get(admin_port, "/metrics");
     }
 
-    std::future<std::string> rest = std::async(std::launch::async, [&] { return proxy.read_rest(); });
-    EXPECT_EQ(proxy.stop(milliseconds(10'000)), 0);
+    std::future<std::string> rest = std::async(std::launch::async, [&] { return proxy->read_rest(); });
+    EXPECT_EQ(proxy->stop(milliseconds(10'000)), 0);
     std::istringstream lines(rest.get());
 
     std::size_t accepted = 0;
@@ -220,32 +234,21 @@ TEST(LogBackpressureTest, UnreadStdoutNeverStallsRequestsAndDropsAreReported) {
     EXPECT_EQ(metrics.body.find(zero), std::string::npos) << "no queue drop counted within 3 s";
 }
 
-TEST(LogBackpressureTest, ClosedStdoutDoesNotKillTheProxy) {
+TEST_F(LogBackpressureTest, ClosedStdoutDoesNotKillTheProxy) {
     // Verifies: when whoever reads the proxy's stdout goes away (its pipe has no reader left), access-logged
     // requests are still answered 200, the admin endpoint answers, and SIGTERM ends the process with exit 0:
     // the broken pipe costs log lines, never the process (no death by SIGPIPE).
-    proxy_fixture fx{TOKENGATE_BINARY};
-    const auto config = fx.dir() / "config.json";
-    std::ofstream(config) << fx.config(pick_free_port(), R"(, "forward_auth": {"enabled": true, "path": "/auth"},
-  "log": {"access_log": true})");
-    const std::uint16_t listen = pick_free_port();
-    std::uint16_t admin = pick_free_port();
-    while (admin == listen) admin = pick_free_port();
-    unread_stdout_proxy proxy(TOKENGATE_BINARY, config, listen, admin, fx.dir() / "stderr.txt");
-    const auto listen_line = proxy.read_until("proxy.listen", startup_timeout);
-    ASSERT_TRUE(listen_line.has_value()) << "no proxy.listen line";
-    const std::uint16_t port = port_of(*listen_line, "listen_port");
-    ASSERT_TRUE(wait_until_ready(port_of(*listen_line, "admin_port"), startup_timeout));
+    ASSERT_NO_FATAL_FAILURE(start());
 
-    proxy.close_reader();
+    proxy->close_reader();
     const std::string auth = "Bearer " + rsa_token(good_claims());
     http_connection c(port);
     for (int i = 0; i < 200; ++i) {
         c.send(make_request("GET", "/auth", {{"Authorization", auth}, {"X-Original-URI", "/api/orders"}}));
         ASSERT_EQ(c.read_response().status, 200) << "request " << i;
     }
-    EXPECT_EQ(get(port_of(*listen_line, "admin_port"), "/healthz").status, 200);
-    EXPECT_EQ(proxy.stop(milliseconds(10'000)), 0);
+    EXPECT_EQ(get(admin_port, "/healthz").status, 200);
+    EXPECT_EQ(proxy->stop(milliseconds(10'000)), 0);
 }
 
 }  // namespace

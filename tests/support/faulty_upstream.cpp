@@ -1,5 +1,7 @@
 #include "support/faulty_upstream.hpp"
 
+#include "support/loopback_listener.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -75,18 +77,9 @@ bool serve(conn& c, std::atomic<std::size_t>& requests) {
 }  // namespace
 
 faulty_upstream::faulty_upstream() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) throw std::runtime_error("socket failed");
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 64) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ::close(listen_fd_);
-        throw std::runtime_error(std::string("faulty_upstream: ") + std::strerror(errno));
-    }
-    port_ = ntohs(a.sin_port);
+    const loopback_listener l = listen_on_loopback("faulty_upstream");
+    listen_fd_ = l.fd;
+    port_ = l.port;
     std::array<int, 2> wake{};
     if (::pipe2(wake.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
     wake_read_ = wake[0];

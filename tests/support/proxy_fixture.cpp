@@ -1,6 +1,7 @@
 #include "support/proxy_fixture.hpp"
 
 #include "support/http_client.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/test_keys.hpp"
 #include "support/token_builder.hpp"
 
@@ -90,18 +91,9 @@ struct recording_upstream::conn {
 };
 
 recording_upstream::recording_upstream(mode m) : mode_(m) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) throw std::runtime_error("socket failed");
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 64) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ::close(listen_fd_);
-        throw std::runtime_error(std::string("recording_upstream: ") + std::strerror(errno));
-    }
-    port_ = ntohs(a.sin_port);
+    const loopback_listener l = listen_on_loopback("recording_upstream");
+    listen_fd_ = l.fd;
+    port_ = l.port;
     std::array<int, 2> wake{};
     if (::pipe2(wake.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
     wake_read_ = wake[0];
